@@ -1,0 +1,274 @@
+"""Every text the bot sends, keyed by message id and language (id, en).
+
+Texts use only GSM-7 characters so that an SMS stays 160 characters a segment.
+"""
+from __future__ import annotations
+
+import string
+
+LANGUAGES = ("id", "en")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "menu": {
+        "id": "Layanan paspor {office}. Balas: 1 PESAN antrean, 2 CEK booking, 3 UBAH jadwal, "
+        "4 BATAL, 5 SYARAT, 6 PETUGAS. English: EN",
+        "en": "{office} passport service. Reply: 1 BOOK, 2 STATUS, 3 CHANGE date, 4 CANCEL, "
+        "5 DOCUMENTS, 6 AGENT. Bahasa Indonesia: ID",
+    },
+    "help": {
+        "id": "Kata kunci: PESAN, CEK, UBAH, BATAL, SYARAT, PETUGAS, MENU, STOP. English: EN",
+        "en": "Keywords: BOOK, STATUS, CHANGE, CANCEL, DOCUMENTS, AGENT, MENU, STOP. "
+        "Bahasa Indonesia: ID",
+    },
+    "not_understood": {
+        "id": "Maaf, kami belum mengerti.",
+        "en": "Sorry, we did not understand.",
+    },
+    "media_only": {
+        "id": "Maaf, kami hanya bisa membaca pesan teks.",
+        "en": "Sorry, we can only read text messages.",
+    },
+    "ask_service": {
+        "id": "Layanan apa? 1 Paspor baru, 2 Perpanjang/ganti, 3 Hilang, 4 Rusak",
+        "en": "Which service? 1 New passport, 2 Renewal, 3 Lost, 4 Damaged",
+    },
+    "ask_passport_type": {
+        "id": "Jenis paspor? 1 Biasa, 2 Elektronik (e-paspor)",
+        "en": "Passport type? 1 Ordinary, 2 Electronic (e-passport)",
+    },
+    "ask_name": {
+        "id": "Nama lengkap sesuai KTP?",
+        "en": "Full name as on your KTP?",
+    },
+    "bad_name": {
+        "id": "Tulis nama lengkap dengan huruf, sesuai KTP (2-100 huruf).",
+        "en": "Please write your full name in letters, as on your KTP (2-100 letters).",
+    },
+    "ask_nik": {
+        "id": "NIK (16 angka di KTP)?",
+        "en": "NIK (the 16 digits on your KTP)?",
+    },
+    "nik_length": {
+        "id": "NIK harus 16 angka. Coba lagi.",
+        "en": "A NIK has 16 digits. Please try again.",
+    },
+    "nik_digits": {
+        "id": "NIK hanya berisi angka. Coba lagi.",
+        "en": "A NIK has digits only. Please try again.",
+    },
+    "nik_region": {
+        "id": "2 angka pertama NIK bukan kode provinsi. Periksa lagi.",
+        "en": "The first 2 digits of the NIK are not a province code. Please check.",
+    },
+    "nik_birth_date": {
+        "id": "Angka tanggal lahir di NIK (digit 7-12) tidak sah. Periksa lagi.",
+        "en": "The birth date in the NIK (digits 7-12) is not valid. Please check.",
+    },
+    "nik_serial": {
+        "id": "4 angka terakhir NIK tidak boleh 0000. Periksa lagi.",
+        "en": "The last 4 digits of a NIK cannot be 0000. Please check.",
+    },
+    "nik_taken": {
+        "id": "NIK ini sudah punya booking aktif {code}. Satu NIK satu booking. "
+        "Balas CEK, UBAH atau BATAL.",
+        "en": "This NIK already has an active booking {code}. One booking per NIK. "
+        "Reply STATUS, CHANGE or CANCEL.",
+    },
+    "phone_limit": {
+        "id": "Nomor ini sudah punya {count} booking aktif (batas {limit}). "
+        "Balas CEK, UBAH atau BATAL.",
+        "en": "This number already has {count} active bookings (limit {limit}). "
+        "Reply STATUS, CHANGE or CANCEL.",
+    },
+    "ask_date": {
+        "id": "Tanggal berapa? Contoh: besok, Senin, 5/12. Paling jauh {last}.",
+        "en": "Which date? E.g. tomorrow, Monday, 5/12. At the latest {last}.",
+    },
+    "bad_date": {
+        "id": "Tulis tanggal, misalnya: besok, Senin depan, 5/12 atau 5 Desember.",
+        "en": "Please write a date, e.g. tomorrow, next Monday, 5/12 or 5 December.",
+    },
+    "date_past": {
+        "id": "{date} sudah lewat.",
+        "en": "{date} has passed.",
+    },
+    "date_too_far": {
+        "id": "{date} terlalu jauh: booking paling jauh {last}.",
+        "en": "{date} is too far ahead: you can book up to {last}.",
+    },
+    "date_weekday": {
+        "id": "{date}: kantor tutup pada hari itu.",
+        "en": "{date}: the office is closed on that day.",
+    },
+    "date_holiday": {
+        "id": "{date}: libur nasional/cuti bersama ({holiday}).",
+        "en": "{date}: public holiday or collective leave ({holiday}).",
+    },
+    "date_office": {
+        "id": "{date}: kantor tutup.",
+        "en": "{date}: the office is closed.",
+    },
+    "date_full": {
+        "id": "{date} sudah penuh.",
+        "en": "{date} is fully booked.",
+    },
+    "nearest_dates": {
+        "id": "Tanggal terdekat yang masih ada tempat: {dates}. Balas tanggal.",
+        "en": "Nearest dates with places left: {dates}. Reply with a date.",
+    },
+    "no_dates": {
+        "id": "Belum ada tempat kosong sampai {last}. Coba lagi besok.",
+        "en": "No places left up to {last}. Please try again tomorrow.",
+    },
+    "ask_session": {
+        "id": "{date}. Pilih sesi: {sessions}. Balas nomor sesi.",
+        "en": "{date}. Choose a session: {sessions}. Reply with its number.",
+    },
+    "session_line": {
+        "id": "{number}) {start}-{end} ({available} tempat)",
+        "en": "{number}) {start}-{end} ({available} left)",
+    },
+    "session_full": {
+        "id": "Maaf, sesi itu baru saja penuh.",
+        "en": "Sorry, that session has just filled up.",
+    },
+    "summary": {
+        "id": "Periksa: {service}, {passport_type}. {name}, NIK {nik}. {date} {start}-{end}. "
+        "Balas YA untuk memesan (tempat ditahan {minutes} menit) atau BATAL.",
+        "en": "Check: {service}, {passport_type}. {name}, NIK {nik}. {date} {start}-{end}. "
+        "Reply YES to book (place held {minutes} min) or CANCEL.",
+    },
+    "move_summary": {
+        "id": "Pindahkan {code} ke {date} {start}-{end}? Balas YA (tempat ditahan {minutes} "
+        "menit) atau BATAL.",
+        "en": "Move {code} to {date} {start}-{end}? Reply YES (place held {minutes} min) "
+        "or CANCEL.",
+    },
+    "confirm_hint": {
+        "id": "Balas YA untuk memesan, atau BATAL.",
+        "en": "Reply YES to book, or CANCEL.",
+    },
+    "booked": {
+        "id": "Booking berhasil. Kode: {code}. {date} {start}-{end}, {office}{address}. "
+        "Bawa: {documents}",
+        "en": "Booked. Code: {code}. {date} {start}-{end}, {office}{address}. "
+        "Bring: {documents}",
+    },
+    "moved": {
+        "id": "Jadwal {code} dipindah ke {date} {start}-{end}. Kode tetap sama.",
+        "en": "{code} is moved to {date} {start}-{end}. The code stays the same.",
+    },
+    "hold_lost": {
+        "id": "Maaf, waktu tahan habis dan sesi itu sudah penuh.",
+        "en": "Sorry, the hold ran out and that session is now full.",
+    },
+    "draft_cancelled": {
+        "id": "Pemesanan dibatalkan. Balas MENU untuk mulai lagi.",
+        "en": "Booking stopped. Reply MENU to start again.",
+    },
+    "no_bookings": {
+        "id": "Tidak ada booking aktif untuk nomor ini. Balas 1 untuk memesan.",
+        "en": "This number has no active booking. Reply 1 to book.",
+    },
+    "bookings_list": {
+        "id": "Booking aktif: {bookings}",
+        "en": "Active bookings: {bookings}",
+    },
+    "booking_line": {
+        "id": "{code} {date} {start}-{end} ({status})",
+        "en": "{code} {date} {start}-{end} ({status})",
+    },
+    "pick_cancel": {
+        "id": "Booking mana yang dibatalkan? {bookings}. Balas kodenya.",
+        "en": "Which booking do you want to cancel? {bookings}. Reply with its code.",
+    },
+    "pick_move": {
+        "id": "Booking mana yang diubah? {bookings}. Balas kodenya.",
+        "en": "Which booking do you want to change? {bookings}. Reply with its code.",
+    },
+    "unknown_code": {
+        "id": "Kode itu tidak ada di booking aktif Anda.",
+        "en": "That code is not one of your active bookings.",
+    },
+    "ask_cancel": {
+        "id": "Batalkan {code} ({date} {start}-{end})? Balas YA atau TIDAK.",
+        "en": "Cancel {code} ({date} {start}-{end})? Reply YES or NO.",
+    },
+    "cancelled": {
+        "id": "Booking {code} dibatalkan. Tempatnya diberikan ke warga lain.",
+        "en": "Booking {code} is cancelled. The place goes to another citizen.",
+    },
+    "kept": {
+        "id": "Baik, booking {code} tetap berlaku.",
+        "en": "OK, booking {code} stays as it is.",
+    },
+    "yes_no_hint": {
+        "id": "Balas YA atau TIDAK.",
+        "en": "Reply YES or NO.",
+    },
+    "move_start": {
+        "id": "Ubah jadwal {code}.",
+        "en": "Change the date of {code}.",
+    },
+    "handover": {
+        "id": "Baik, petugas kami akan membalas di sini pada jam kerja.",
+        "en": "OK, an officer will reply here during office hours.",
+    },
+    "opted_out": {
+        "id": "Anda tidak akan menerima pesan lagi dari kami. Kirim MULAI untuk kembali.",
+        "en": "You will get no more messages from us. Send START to come back.",
+    },
+    "documents_intro": {
+        "id": "Syarat: {documents}",
+        "en": "Documents: {documents}",
+    },
+    "documents_all": {
+        "id": "BARU: e-KTP, KK, akta lahir/ijazah/buku nikah/surat baptis. "
+        "PERPANJANG: e-KTP, paspor lama. HILANG: e-KTP, KK, surat hilang dari polisi; "
+        "wawancara, denda Rp1.000.000. RUSAK: e-KTP, KK, paspor rusak; wawancara, denda "
+        "Rp500.000. ANAK: KTP ayah & ibu, KK, akta lahir anak, surat pernyataan orang tua.",
+        "en": "NEW: e-KTP, KK, birth certificate/diploma/marriage book/baptism letter. "
+        "RENEWAL: e-KTP, old passport. LOST: e-KTP, KK, police loss report; interview, "
+        "fine Rp1,000,000. DAMAGED: e-KTP, KK, damaged passport; interview, fine Rp500,000. "
+        "CHILD: both parents' KTP, KK, child's birth certificate, parents' statement.",
+    },
+    "documents_new": {
+        "id": "e-KTP, KK, dan akta lahir/ijazah/buku nikah/surat baptis (asli).",
+        "en": "e-KTP, KK, and birth certificate/diploma/marriage book/baptism letter "
+        "(originals).",
+    },
+    "documents_renewal": {
+        "id": "e-KTP dan paspor lama (asli).",
+        "en": "e-KTP and your old passport (originals).",
+    },
+    "documents_lost": {
+        "id": "e-KTP, KK, surat kehilangan dari polisi. Ada wawancara (BAP), denda Rp1.000.000.",
+        "en": "e-KTP, KK, police loss report. An interview (BAP) follows; fine Rp1,000,000.",
+    },
+    "documents_damaged": {
+        "id": "e-KTP, KK, paspor yang rusak. Ada wawancara (BAP), denda Rp500.000.",
+        "en": "e-KTP, KK, the damaged passport. An interview (BAP) follows; fine Rp500,000.",
+    },
+    "service_new": {"id": "Paspor baru", "en": "New passport"},
+    "service_renewal": {"id": "Perpanjang/ganti", "en": "Renewal"},
+    "service_lost": {"id": "Paspor hilang", "en": "Lost passport"},
+    "service_damaged": {"id": "Paspor rusak", "en": "Damaged passport"},
+    "type_ordinary": {"id": "biasa", "en": "ordinary"},
+    "type_electronic": {"id": "elektronik", "en": "electronic"},
+    "status_booked": {"id": "terpesan", "en": "booked"},
+    "status_confirmed": {"id": "terkonfirmasi", "en": "confirmed"},
+}
+
+
+def render(message_id: str, lang: str, **params: object) -> str:
+    """Return the message in the language, with its {placeholders} filled in."""
+    texts = MESSAGES[message_id]
+    template = texts.get(lang) or texts["id"]
+    return template.format(**params)
+
+
+def placeholders(message_id: str, lang: str) -> set[str]:
+    """Return the names of the placeholders a message takes."""
+    return {
+        name for _, name, _, _ in string.Formatter().parse(MESSAGES[message_id][lang]) if name
+    }

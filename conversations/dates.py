@@ -1,0 +1,384 @@
+"""Read the dates citizens write in a chat, in Bahasa Indonesia or English, and say them back.
+
+Everything here is pure: the caller always passes `today` (the office's local date), so the
+same text read on the same day always gives the same answer.
+
+How a text is read (documented here because a citizen's booking depends on it):
+
+* "hari ini"/"today"/"sekarang", "besok"/"tomorrow", "lusa"/"day after tomorrow",
+  "kemarin"/"yesterday" are today, +1, +2 and -1 days.
+* "3 hari lagi", "in 3 days", "3 days from now", "seminggu lagi", "in 2 weeks" count days
+  (or weeks of 7 days) from today; "3 hari yang lalu"/"3 days ago" count back. A bare
+  "3 hari" is refused: it is a duration, not a date.
+* A weekday name ("Senin", "Monday", "Sen", "hari Jumat", "this Friday", "Selasa ini") is the
+  nearest such day that is today or later, so "Senin" written on a Monday is that Monday.
+* "Senin depan", "next Monday", "Senin minggu depan", "Monday next week" are that weekday in
+  the following calendar week (weeks start on Monday).
+* "minggu depan", "pekan depan", "next week" are the Monday of the following calendar week;
+  "hari Minggu depan" is the Sunday of the following calendar week. A bare "Minggu" is Sunday,
+  but "minggu ini"/"this week" is refused (a week, not a day).
+* "tgl 5", "tanggal 5", "the 5th", "5th" are day 5 of this month if that is not past, else of
+  the next month that has such a day ("tgl 31" on 29 November is 31 December). A bare number
+  ("1", "2", "12") is refused: in a chat it is a menu choice, not a date. "tgl 5 bulan depan" /
+  "the 5th next month" is day 5 of next month.
+* Numeric dates are day-first: "5/12", "5-12", "5.12", "05-12-2026", "5/12/26"; "2026-12-05"
+  (year first) is also read. Month names in both languages, with Indonesian abbreviations
+  (Jan Feb Mar Apr Mei Jun Jul Agu/Agt/Ags Sep/Sept Okt Nov/Nop Des): "5 Des", "5 Desember
+  2026", "December 5", "Dec 5th 2026". A date without a year is this year's, or next year's if
+  this year's has passed ("29/2" is the next 29 February); impossible dates ("31/02", "32/1")
+  are refused. A two-digit year is 20YY. A date with a year is returned as written, even if
+  it is past: the caller refuses it with a reason, which helps more than a silent guess.
+* A weekday written with a date ("Kamis, 3 Desember 2026", as the bot echoes it) must agree
+  with the date, otherwise the text is refused.
+* Three-letter Indonesian weekday abbreviations are read (Sen Sel Rab Kam Jum Sab) except
+  "Min", which in a chat usually addresses the admin ("min, mau tanya").
+* Times of day ("jam 8", "pukul 09.30", "08:00", "pagi") are ignored; a text that is only a
+  time is refused. Fillers ("tanggal", "tgl.", "pada", "on", "the", "please", "saya mau", ...)
+  and trailing punctuation or emoji are ignored.
+* What the rules above do not cover goes to `dateparser`, but its answer is kept only when it
+  is a whole day (not a time, week, month or year) and not a past day read from words that
+  do not speak of the past.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import functools
+import re
+import unicodedata
+
+from babel.dates import format_date as babel_format_date
+from dateparser.date import DateDataParser
+
+MAX_TEXT_LENGTH = 100
+
+_MONTHS: dict[str, int] = {
+    "januari": 1, "january": 1, "jan": 1,
+    "februari": 2, "pebruari": 2, "february": 2, "feb": 2, "peb": 2,
+    "maret": 3, "march": 3, "mar": 3,
+    "april": 4, "apr": 4,
+    "mei": 5, "may": 5,
+    "juni": 6, "june": 6, "jun": 6,
+    "juli": 7, "july": 7, "jul": 7,
+    "agustus": 8, "august": 8, "agu": 8, "agt": 8, "ags": 8, "agust": 8, "aug": 8,
+    "september": 9, "sep": 9, "sept": 9,
+    "oktober": 10, "october": 10, "okt": 10, "oct": 10,
+    "november": 11, "nopember": 11, "nov": 11, "nop": 11,
+    "desember": 12, "december": 12, "des": 12, "dec": 12,
+}
+
+# Monday is 0, as in datetime.date.weekday().
+_WEEKDAYS: dict[str, int] = {
+    "senin": 0, "sen": 0, "monday": 0, "mon": 0,
+    "selasa": 1, "sel": 1, "tuesday": 1, "tue": 1, "tues": 1,
+    "rabu": 2, "rab": 2, "wednesday": 2, "wed": 2, "weds": 2,
+    "kamis": 3, "kam": 3, "thursday": 3, "thu": 3, "thur": 3, "thurs": 3,
+    "jumat": 4, "jum": 4, "friday": 4, "fri": 4,
+    "sabtu": 5, "sab": 5, "saturday": 5, "sat": 5,
+    "minggu": 6, "ahad": 6, "sunday": 6, "sun": 6,
+}
+
+_NUMBER_WORDS: dict[str, int] = {
+    "a": 1, "an": 1, "one": 1, "satu": 1,
+    "two": 2, "dua": 2, "three": 3, "tiga": 3, "four": 4, "empat": 4,
+    "five": 5, "lima": 5, "six": 6, "enam": 6, "seven": 7, "tujuh": 7,
+    "eight": 8, "delapan": 8, "nine": 9, "sembilan": 9, "ten": 10, "sepuluh": 10,
+}
+
+# Words that carry no date: dropped wherever they stand.
+_FILLERS = frozenset(
+    """
+    pada on the please pls plz mau saya sy aku ingin pengen pingin bisa boleh tolong
+    kak kakak pak bu bapak ibu min admin ya yah yak iya dong deh aja saja sj of at for i
+    want would like to book booking untuk utk di nanti ok oke okay okey sir jadwal antrian
+    tanggalnya ajah gan sis mas mbak dik bang hi hai halo hello thanks thank terima kasih
+    makasih trims tq ty jam pukul pkl pagi siang sore malam morning afternoon evening
+    wib wita wit am pm
+    """.split()
+)
+
+# Words that say "day of the month" about the number after them.
+_DAY_MARKERS = frozenset({"tanggal", "tgl", "tg", "date", "tangal"})
+
+_PAST_WORDS = frozenset({"kemarin", "kemaren", "yesterday", "lalu", "ago", "last", "kmrn"})
+
+_WD = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
+_MON = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_NUM = r"\d{1,3}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+_ORD = r"(?:st|nd|rd|th)"
+
+_TIME_OF_DAY = re.compile(
+    r"\b(?:jam|pukul|pkl|at)\s+\d{1,2}(?:[:.]\d{2})?(?:\s*(?:am|pm))?\b"
+    r"|\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:am|pm))?\b"
+    r"|\b\d{1,2}\s*(?:am|pm)\b"
+)
+
+_TODAY = re.compile(r"(?:hari ini|today|sekarang|now|skrg|skrng)")
+_TOMORROW = re.compile(r"(?:besok|besoknya|esok|tomorrow|tmrw|tmr|bsk)")
+_DAY_AFTER_TOMORROW = re.compile(r"(?:lusa|besok lusa|day after tomorrow)")
+_YESTERDAY = re.compile(r"(?:kemarin|kemaren|kmrn|yesterday)")
+_NEXT_WEEK = re.compile(r"(?:(?:minggu|pekan) (?:depan|berikutnya)|next week)")
+_THIS_WEEK = re.compile(r"(?:minggu|pekan) ini|this week")
+_COUNT_FORWARD = re.compile(
+    rf"(?P<in>in )?"
+    rf"(?:(?P<n>{_NUM}) (?P<unit>hari|days?|minggu|pekan|weeks?)|se(?P<unit1>hari|minggu|pekan))"
+    r"(?: (?P<after>lagi|later|from now|from today|dari sekarang|dari hari ini|ke ?depan))?"
+)
+_COUNT_BACK = re.compile(
+    rf"(?:(?P<n>{_NUM}) (?P<unit>hari|days?|minggu|pekan|weeks?)|se(?P<unit1>hari|minggu|pekan))"
+    r" (?:yang lalu|lalu|ago)"
+)
+_WEEKDAY = re.compile(rf"(?:(?:hari|this|coming) )?(?P<wd>{_WD})(?: ini)?")
+_WEEKDAY_NEXT = re.compile(
+    rf"(?:hari )?(?P<wd>{_WD}) (?:depan|(?:minggu|pekan) (?:depan|berikutnya)|next week)"
+    rf"|next (?P<wd2>{_WD})"
+)
+_WEEKDAY_WITH_DATE = re.compile(rf"(?:hari )?(?P<wd>{_WD}) (?P<rest>.*\d.*)")
+_DAY_OF_MONTH = re.compile(
+    rf"(?P<day>\d{{1,2}})(?P<ord>{_ORD})?"
+    r"(?: (?P<month>bulan ini|this month|bulan depan|next month|bln depan|bln ini))?"
+)
+_NUMERIC = re.compile(r"(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})(?:[/.\-](?P<y>\d{4}|\d{2}))?")
+_ISO = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})")
+_DAY_MONTH = re.compile(
+    rf"(?P<d>\d{{1,2}}){_ORD}? (?P<mon>{_MON})(?: (?P<y>\d{{4}}|\d{{2}}))?"
+)
+_MONTH_DAY = re.compile(
+    rf"(?P<mon>{_MON}) (?P<d>\d{{1,2}}){_ORD}?(?: (?P<y>\d{{4}}))?"
+)
+
+# Words that may let dateparser find a date; without one of them it is not asked at all,
+# because it reads menu numbers, times and NIKs as dates.
+_DATE_VOCABULARY = (
+    frozenset(_MONTHS) | frozenset(_WEEKDAYS) | _PAST_WORDS
+    | frozenset(
+        """
+        hari day days minggu pekan week weeks bulan month months tahun year years depan next
+        lagi later besok lusa tomorrow today yesterday fortnight from now coming this ini
+        """.split()
+    )
+)
+
+class _Refused(Exception):
+    """Raised inside the hand-written rules when a text is recognised and known not to be a date."""
+
+
+def parse_date(text: str, today: datetime.date) -> datetime.date | None:
+    """Return the calendar date a citizen means by text, read as of today, or None.
+
+    See the module docstring for the exact reading of each form. In short: relative words count
+    from today; a weekday name is the nearest such day that is today or later; "<weekday> depan"
+    / "next <weekday>" is that weekday in the following Monday-based week; "minggu depan" /
+    "next week" is next week's Monday; "tgl N" is the next day N that is not past; numbers are
+    day-first; a date without a year is the next one that is not past; a date with a year is
+    returned as written, even if past. A lone number, a time, a NIK or a non-date gives None.
+    """
+    try:
+        today = datetime.date(today.year, today.month, today.day)
+        if not isinstance(text, str):
+            return None
+        words, day_marker = _normalise(text)
+        if not words:
+            return None
+        try:
+            found = _match_rules(" ".join(words), day_marker, today)
+        except _Refused:
+            return None
+        return found if found is not None else _read_by_dateparser(words, today)
+    except Exception:  # noqa: BLE001 - a citizen's text must never crash the conversation
+        return None
+
+
+def format_date(day: datetime.date, lang: str) -> str:
+    """Return the date in words, e.g. 'Kamis, 3 Desember 2026' (id) or 'Thursday, 3 December 2026' (en)."""
+    # babel's "full" format differs per locale ("03 Desember", "December 3,"), so fix the pattern.
+    locale = "en" if lang.lower().startswith("en") else "id"
+    return babel_format_date(day, format="EEEE, d MMMM y", locale=locale)
+
+
+def _normalise(text: str) -> tuple[list[str], bool]:
+    """Return the text's meaningful lower-case words and whether a day-of-month marker was seen."""
+    text = text.strip()
+    if not text or len(text) > MAX_TEXT_LENGTH:
+        return [], False
+    text = unicodedata.normalize("NFKC", text).casefold()
+    # "jum'at" and "jum’at" are spellings of "jumat"; drop the apostrophe before anything else.
+    text = re.sub(r"['\u2019`]", "", text)
+    text = re.sub(r"[^a-z0-9/.:\-\s]", " ", text)
+    text = _TIME_OF_DAY.sub(" ", text)
+    # Separators count only between digits: "tgl.", "des.", "besok!" lose theirs.
+    text = re.sub(r"(?<![0-9])[/.:\-]|[/.:\-](?![0-9])", " ", text)
+    words: list[str] = []
+    day_marker = False
+    for word in text.split():
+        if word in _DAY_MARKERS:
+            day_marker = True
+        elif word not in _FILLERS:
+            words.append(word)
+    # "the"/"on the" before a number also marks a day of the month ("on the 5").
+    if re.search(r"\bthe\s+\d", text):
+        day_marker = True
+    return words, day_marker
+
+
+def _match_rules(text: str, day_marker: bool, today: datetime.date) -> datetime.date | None:
+    """Return the date the rules read in text, None if they do not apply, or raise _Refused."""
+    if re.fullmatch(r"[0-9/.:\- ]+", text) and not re.search(r"[/.\-]", text) and not day_marker:
+        # Lone numbers are menu choices, and long ones are NIKs or phone numbers.
+        raise _Refused
+    if _TODAY.fullmatch(text):
+        return today
+    if _TOMORROW.fullmatch(text):
+        return today + datetime.timedelta(days=1)
+    if _DAY_AFTER_TOMORROW.fullmatch(text):
+        return today + datetime.timedelta(days=2)
+    if _YESTERDAY.fullmatch(text):
+        return today - datetime.timedelta(days=1)
+    if _NEXT_WEEK.fullmatch(text):
+        return _monday_of_next_week(today)
+    if m := _COUNT_FORWARD.fullmatch(text):
+        if not (m["in"] or m["after"]):
+            raise _Refused  # "3 hari" is a duration, not a date
+        return today + datetime.timedelta(days=_count_days(m))
+    if m := _COUNT_BACK.fullmatch(text):
+        return today - datetime.timedelta(days=_count_days(m))
+    if _THIS_WEEK.fullmatch(text):
+        raise _Refused  # a week, not a day; "hari Minggu ini" still means this Sunday
+    if m := _WEEKDAY_NEXT.fullmatch(text):
+        weekday = _WEEKDAYS[m["wd"] or m["wd2"]]
+        return _monday_of_next_week(today) + datetime.timedelta(days=weekday)
+    if m := _WEEKDAY.fullmatch(text):
+        if m["wd"] == "min":
+            raise _Refused
+        return _nearest_weekday(today, _WEEKDAYS[m["wd"]])
+    if m := _WEEKDAY_WITH_DATE.fullmatch(text):
+        if m["wd"] == "min":
+            raise _Refused
+        day = _match_date(m["rest"], True, today)
+        if day is None or day.weekday() != _WEEKDAYS[m["wd"]]:
+            raise _Refused
+        return day
+    return _match_date(text, day_marker, today)
+
+
+def _match_date(text: str, day_marker: bool, today: datetime.date) -> datetime.date | None:
+    """Return the date written in digits or month names, or None; raise _Refused if impossible."""
+    if m := _ISO.fullmatch(text):
+        return _explicit(int(m["y"]), int(m["m"]), int(m["d"]))
+    if m := _NUMERIC.fullmatch(text):
+        return _day_month_year(int(m["d"]), int(m["m"]), m["y"], today)
+    if m := _DAY_MONTH.fullmatch(text):
+        return _day_month_year(int(m["d"]), _MONTHS[m["mon"]], m["y"], today)
+    if m := _MONTH_DAY.fullmatch(text):
+        return _day_month_year(int(m["d"]), _MONTHS[m["mon"]], m["y"], today)
+    if m := _DAY_OF_MONTH.fullmatch(text):
+        if not (day_marker or m["ord"]):
+            raise _Refused
+        return _day_of_month(int(m["day"]), m["month"], today)
+    if re.search(r"\d", text) and not re.search(r"[a-z]", text):
+        raise _Refused  # numbers in a shape no rule reads: "32/1", "5 12", "1.2.3.4"
+    return None
+
+
+def _count_days(m: re.Match[str]) -> int:
+    """Return how many days a matched "N hari/weeks" phrase counts."""
+    if m["unit1"]:
+        n, unit = 1, m["unit1"]
+    else:
+        n = int(m["n"]) if m["n"].isdigit() else _NUMBER_WORDS[m["n"]]
+        unit = m["unit"]
+    if n > 366:
+        raise _Refused
+    return n * 7 if unit.startswith(("minggu", "pekan", "week")) else n
+
+
+def _monday_of_next_week(today: datetime.date) -> datetime.date:
+    """Return the Monday of the calendar week after today's."""
+    return today + datetime.timedelta(days=7 - today.weekday())
+
+
+def _nearest_weekday(today: datetime.date, weekday: int) -> datetime.date:
+    """Return the nearest day with that weekday that is today or later."""
+    return today + datetime.timedelta(days=(weekday - today.weekday()) % 7)
+
+
+def _explicit(year: int, month: int, day: int) -> datetime.date:
+    """Return the date as written; raise _Refused if the calendar has no such day."""
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        raise _Refused from None
+
+
+def _day_month_year(day: int, month: int, year: str | None, today: datetime.date) -> datetime.date:
+    """Return the day/month in the year written, else the next one that is not past."""
+    if year is not None:
+        full_year = int(year) + 2000 if len(year) == 2 else int(year)
+        return _explicit(full_year, month, day)
+    # Eight years always include a leap year, so 29/2 finds its next occurrence.
+    for candidate_year in range(today.year, today.year + 9):
+        try:
+            candidate = datetime.date(candidate_year, month, day)
+        except ValueError:
+            continue
+        if candidate >= today:
+            return candidate
+    raise _Refused  # no year has it: 31/02, 32/1, 5/13
+
+
+def _day_of_month(day: int, month_word: str | None, today: datetime.date) -> datetime.date:
+    """Return day N of this month if not past, else of the next month that has it."""
+    if not 1 <= day <= 31:
+        raise _Refused
+    year, month = today.year, today.month
+    if month_word and ("depan" in month_word or "next" in month_word):
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        # The citizen named the month, so a missing day there is a mistake, not a roll-over.
+        return _explicit(year, month, day)
+    if month_word:
+        return _explicit(year, month, day)
+    for _ in range(13):
+        if day <= calendar.monthrange(year, month)[1]:
+            candidate = datetime.date(year, month, day)
+            if candidate >= today:
+                return candidate
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    raise _Refused
+
+
+@functools.lru_cache(maxsize=8)
+def _dateparser_for(today: datetime.date) -> DateDataParser:
+    """Return a DateDataParser whose relative dates count from today (one per day, reused)."""
+    # RELATIVE_BASE is fixed at construction, so a parser is kept per day rather than one for all.
+    return DateDataParser(
+        languages=["id", "en"],
+        settings={
+            "DATE_ORDER": "DMY",
+            "PREFER_DATES_FROM": "future",
+            "RELATIVE_BASE": datetime.datetime.combine(today, datetime.time()),
+            "RETURN_TIME_AS_PERIOD": True,
+            # The timestamp and no-spaces parsers read NIKs and phone numbers as dates.
+            "PARSERS": ["relative-time", "absolute-time"],
+        },
+    )
+
+
+def _read_by_dateparser(words: list[str], today: datetime.date) -> datetime.date | None:
+    """Return the whole day dateparser reads in words, or None when its answer is not trusted."""
+    if not any(word in _DATE_VOCABULARY for word in words):
+        return None
+    if any(len(word) > 4 and word.isdigit() for word in words):
+        return None
+    try:
+        data = _dateparser_for(today).get_date_data(" ".join(words))
+    except Exception:  # noqa: BLE001 - dateparser raises on odd inputs; treat them as no date
+        return None
+    found = data.date_obj
+    if found is None or data.period != "day" or found.time() != datetime.time():
+        return None
+    day = found.date()
+    # dateparser sometimes turns a future phrase into a past day ("a week from today").
+    if day < today and not any(word in _PAST_WORDS for word in words):
+        return None
+    return day

@@ -1,0 +1,80 @@
+"""What the machine must know of the world to answer one message; storage provides it."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: int
+    number: int  # 1 for the day's first session: what a citizen types to choose it
+    start: str  # "08:00"
+    end: str
+    capacity: int
+    available: int  # places neither booked nor held; 0 once the session has started
+
+
+@dataclass(frozen=True)
+class DayInfo:
+    date: dt.date
+    closed: str | None = None  # None when open; else "weekday", "holiday" or "office"
+    holiday: str | None = None  # the holiday's name when closed for one
+    sessions: tuple[SessionInfo, ...] = ()
+
+    @property
+    def available(self) -> int:
+        return 0 if self.closed else sum(s.available for s in self.sessions)
+
+
+@dataclass(frozen=True)
+class BookingInfo:
+    """One of the citizen's active bookings at this office."""
+
+    code: str
+    date: dt.date
+    start: str
+    end: str
+    status: str
+    service: str
+    passport_type: str
+    name: str
+    nik_last4: str
+
+
+@dataclass(frozen=True)
+class HoldInfo:
+    """The place this conversation holds while the citizen confirms."""
+
+    code: str
+    date: dt.date
+    session_id: int
+    expires_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why storage could not apply an effect the machine asked for."""
+
+    reason: str  # "full", "nik_taken", "phone_limit", "hold_lost", "unknown_booking"
+    code: str | None = None  # the booking concerned, where there is one
+
+
+@dataclass(frozen=True)
+class Facts:
+    office_name: str
+    today: dt.date  # in the office's time zone
+    book_ahead_days: int
+    days: Mapping[dt.date, DayInfo]  # from today to today + book_ahead_days
+    office_address: str | None = None
+    bookings: tuple[BookingInfo, ...] = ()
+    hold: HoldInfo | None = None
+    nik_bookings: Mapping[str, str] = field(default_factory=dict)  # NIK -> active booking code
+    max_bookings: int = 5
+    channel: str = "whatsapp"
+    refusal: Refusal | None = None  # set when the machine runs again after a refused effect
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.today + dt.timedelta(days=self.book_ahead_days)

@@ -1,0 +1,563 @@
+"""The conversation state machine: step(state, message, now, facts) -> Outcome.
+
+Pure: no I/O and no clock. Storage gives the facts, applies the effects and, when it must
+refuse one (the last place went to someone else a moment ago), runs the step again with
+`facts.refusal` set so that the machine can answer the citizen.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from conversations import words
+from conversations.catalogue import render
+from conversations.dates import format_date, parse_date
+from conversations.effects import CancelBooking, ConfirmHold, Effect, HoldPlace, ReleaseHold
+from conversations.facts import BookingInfo, DayInfo, Facts, SessionInfo
+from conversations.nik import check_nik, find_nik, mask_nik
+from conversations.state import Draft, State
+
+HOLD_MINUTES = 10
+BOOKING_STEPS = frozenset({"service", "passport_type", "name", "nik", "date", "session", "confirm"})
+MENU_CHOICES = {1: "book", 2: "status", 3: "move", 4: "cancel", 5: "documents", 6: "agent"}
+SERVICE_CHOICES = {1: "new", 2: "renewal", 3: "lost", 4: "damaged"}
+TYPE_CHOICES = {1: "ordinary", 2: "electronic"}
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A citizen's message as the machine sees it."""
+
+    text: str
+    media: int = 0  # how many attachments came with it
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: State
+    replies: tuple[str, ...] = ()
+    effects: tuple[Effect, ...] = ()
+
+
+class _Turn:
+    """One message being answered: the state so far, what to say and what to do."""
+
+    def __init__(self, state: State, facts: Facts, now: dt.datetime) -> None:
+        self.state = state
+        self.facts = facts
+        self.now = now
+        self.replies: list[str] = []
+        self.effects: list[Effect] = []
+
+    def say(self, message_id: str, **params: object) -> None:
+        self.replies.append(render(message_id, self.state.lang, **params))
+
+    def go(self, step: str, **draft_changes: object) -> None:
+        self.state = replace(self.state, step=step, draft=replace(self.state.draft, **draft_changes))
+
+    def reset(self) -> None:
+        """Drop the draft (giving back any held place) and return to the menu."""
+        if self.state.step in BOOKING_STEPS and self.facts.hold is not None:
+            self.effects.append(ReleaseHold())
+        self.state = replace(self.state, step="menu", draft=Draft())
+
+    def outcome(self) -> Outcome:
+        return Outcome(self.state, tuple(self.replies), tuple(self.effects))
+
+    def day(self, day: dt.date) -> str:
+        return format_date(day, self.state.lang)
+
+
+def step(state: State, message: Inbound, now: dt.datetime, facts: Facts) -> Outcome:
+    """Answer one message: return the next state, the replies and the effects to apply."""
+    turn = _Turn(state, facts, now)
+    text = (message.text or "").strip()
+    command, argument = words.keyword(text)
+
+    # Opting out is honoured in every state, even while an officer has the conversation.
+    if command == "stop":
+        was_out = state.opted_out
+        turn.reset()
+        turn.state = replace(turn.state, opted_out=True)
+        # Twilio confirms STOP on SMS itself; on WhatsApp we confirm it once.
+        if not was_out and facts.channel == "whatsapp":
+            turn.say("opted_out")
+        return turn.outcome()
+    if state.opted_out:
+        if command != "start":
+            return turn.outcome()
+        turn.state = replace(turn.state, opted_out=False)
+        _menu(turn)
+        return turn.outcome()
+    if state.handover:
+        return turn.outcome()
+
+    if command == "english" or command == "indonesian":
+        turn.state = replace(turn.state, lang="en" if command == "english" else "id")
+        _prompt(turn)
+        return turn.outcome()
+    detected = words.language_of(text)
+    if detected:
+        turn.state = replace(turn.state, lang=detected)
+
+    if not text:
+        if message.media:
+            turn.say("media_only")
+        _prompt(turn)
+        return turn.outcome()
+
+    if command is not None and command != "start":
+        _command(turn, command, argument, text)
+    else:
+        STEP_HANDLERS[turn.state.step](turn, text)
+    return turn.outcome()
+
+
+# --- keywords -----------------------------------------------------------------------------
+
+def _command(turn: _Turn, command: str, argument: str, text: str) -> None:
+    if command == "menu":
+        turn.reset()
+        _menu(turn)
+    elif command == "help":
+        turn.say("help")
+    elif command == "documents":
+        turn.say("documents_intro", documents=render("documents_all", turn.state.lang))
+    elif command == "status":
+        _status(turn)
+    elif command == "agent":
+        turn.reset()
+        turn.state = replace(turn.state, handover=True)
+        turn.say("handover")
+    elif command == "book":
+        turn.reset()
+        _start_booking(turn, text)
+    elif command == "cancel":
+        _cancel(turn, argument)
+    elif command == "move":
+        _move(turn, argument)
+
+
+def _menu(turn: _Turn) -> None:
+    turn.say("menu", office=turn.facts.office_name)
+
+
+def _status(turn: _Turn) -> None:
+    if not turn.facts.bookings:
+        turn.say("no_bookings")
+        return
+    turn.say("bookings_list", bookings="; ".join(_booking_line(turn, b) for b in turn.facts.bookings))
+
+
+def _booking_line(turn: _Turn, booking: BookingInfo) -> str:
+    return render(
+        "booking_line", turn.state.lang, code=booking.code, date=turn.day(booking.date),
+        start=booking.start, end=booking.end,
+        status=render(f"status_{booking.status}", turn.state.lang),
+    )
+
+
+def _booking_codes(turn: _Turn) -> str:
+    return ", ".join(f"{b.code} {turn.day(b.date)}" for b in turn.facts.bookings)
+
+
+def _find_booking(turn: _Turn, code: str | None) -> BookingInfo | None:
+    return next((b for b in turn.facts.bookings if b.code == code), None)
+
+
+def _cancel(turn: _Turn, argument: str) -> None:
+    if argument:
+        turn.reset()
+        _ask_cancel(turn, words.booking_code(argument))
+    elif turn.state.step in BOOKING_STEPS or turn.state.step in ("cancel_pick", "move_pick"):
+        turn.reset()
+        turn.say("draft_cancelled")
+    elif turn.state.step == "cancel_confirm":
+        _ask_cancel(turn, turn.state.draft.cancelling)
+    elif not turn.facts.bookings:
+        turn.say("no_bookings")
+    elif len(turn.facts.bookings) == 1:
+        _ask_cancel(turn, turn.facts.bookings[0].code)
+    else:
+        turn.go("cancel_pick")
+        turn.say("pick_cancel", bookings=_booking_codes(turn))
+
+
+def _ask_cancel(turn: _Turn, code: str | None) -> None:
+    booking = _find_booking(turn, code)
+    if booking is None:
+        turn.state = replace(turn.state, step="menu", draft=Draft())
+        turn.say("unknown_code")
+        return
+    turn.go("cancel_confirm", cancelling=booking.code)
+    turn.say("ask_cancel", code=booking.code, date=turn.day(booking.date),
+             start=booking.start, end=booking.end)
+
+
+def _move(turn: _Turn, argument: str) -> None:
+    turn.reset()
+    if argument:
+        _start_move(turn, words.booking_code(argument))
+    elif not turn.facts.bookings:
+        turn.say("no_bookings")
+    elif len(turn.facts.bookings) == 1:
+        _start_move(turn, turn.facts.bookings[0].code)
+    else:
+        turn.go("move_pick")
+        turn.say("pick_move", bookings=_booking_codes(turn))
+
+
+def _start_move(turn: _Turn, code: str | None) -> None:
+    booking = _find_booking(turn, code)
+    if booking is None:
+        turn.state = replace(turn.state, step="menu", draft=Draft())
+        turn.say("unknown_code")
+        return
+    turn.state = replace(turn.state, step="date", draft=Draft(
+        service=booking.service, passport_type=booking.passport_type, name=booking.name,
+        moving=booking.code,
+    ))
+    turn.say("move_start", code=booking.code)
+    _ask_date(turn)
+
+
+# --- the steps ------------------------------------------------------------------------------
+
+def _on_menu(turn: _Turn, text: str) -> None:
+    choice = words.number(text, len(MENU_CHOICES))
+    if choice is not None:
+        _command(turn, MENU_CHOICES[choice], "", "")
+    elif words.service_in(text):
+        _start_booking(turn, text)
+    else:
+        _menu(turn)
+
+
+def _start_booking(turn: _Turn, text: str) -> None:
+    active = len(turn.facts.bookings)
+    if active >= turn.facts.max_bookings:
+        turn.say("phone_limit", count=active, limit=turn.facts.max_bookings)
+        return
+    turn.state = replace(turn.state, step="service", draft=Draft())
+    service = words.service_in(text)
+    if service is None:
+        turn.say("ask_service")
+        return
+    _choose_service(turn, service, text)
+
+
+def _choose_service(turn: _Turn, service: str, text: str) -> None:
+    passport_type = words.passport_type_in(text)
+    if passport_type is None:
+        turn.go("passport_type", service=service)
+        turn.say("ask_passport_type")
+    else:
+        turn.go("name", service=service, passport_type=passport_type)
+        turn.say("ask_name")
+
+
+def _on_service(turn: _Turn, text: str) -> None:
+    choice = words.number(text, len(SERVICE_CHOICES))
+    service = SERVICE_CHOICES[choice] if choice else words.service_in(text)
+    if service is None:
+        turn.say("not_understood")
+        turn.say("ask_service")
+        return
+    _choose_service(turn, service, "" if choice else text)
+
+
+def _on_passport_type(turn: _Turn, text: str) -> None:
+    choice = words.number(text, len(TYPE_CHOICES))
+    passport_type = TYPE_CHOICES[choice] if choice else words.passport_type_in(text)
+    if passport_type is None:
+        turn.say("not_understood")
+        turn.say("ask_passport_type")
+        return
+    turn.go("name", passport_type=passport_type)
+    turn.say("ask_name")
+
+
+def _on_name(turn: _Turn, text: str) -> None:
+    nik = find_nik(text)
+    name_text = text
+    if nik:
+        # "Budi Santoso 1671..." gives the name and the NIK in one message.
+        digits_at = _strip_nik(text)
+        name_text = digits_at
+    name = words.clean_name(name_text)
+    if name is None:
+        turn.say("bad_name")
+        return
+    turn.go("nik", name=name)
+    if nik:
+        _on_nik(turn, nik)
+    else:
+        turn.say("ask_nik")
+
+
+def _strip_nik(text: str) -> str:
+    import re
+
+    return re.sub(r"\d[\d .\-]{14,}\d", " ", text).strip(" ,;:-")
+
+
+def _on_nik(turn: _Turn, text: str) -> None:
+    check = check_nik(text)
+    if check.nik is None:
+        turn.say(f"nik_{check.problem}")
+        return
+    taken = turn.facts.nik_bookings.get(check.nik)
+    if taken:
+        turn.state = replace(turn.state, step="menu", draft=Draft())
+        turn.say("nik_taken", code=taken)
+        return
+    turn.go("date", nik=check.nik)
+    _ask_date(turn)
+
+
+def _ask_date(turn: _Turn) -> None:
+    turn.say("ask_date", last=turn.day(turn.facts.last_day))
+
+
+def _all_starts(turn: _Turn) -> list[str]:
+    starts = sorted({s.start for day in turn.facts.days.values() for s in day.sessions})
+    return starts
+
+
+def _on_date(turn: _Turn, text: str) -> None:
+    number, rest = words.session_hint(text, _all_starts(turn))
+    day = parse_date(rest, turn.facts.today)
+    if day is None:
+        turn.say("bad_date")
+        return
+    info = _check_day(turn, day)
+    if info is None:
+        return
+    turn.go("session", date=day, session_id=None)
+    chosen = _session_by_number(info, number)
+    if chosen is not None and chosen.available > 0:
+        _hold(turn, chosen)
+    else:
+        _ask_session(turn, info)
+
+
+def _check_day(turn: _Turn, day: dt.date) -> DayInfo | None:
+    """Return the day's facts when it can be booked; else say why and offer the nearest days."""
+    facts = turn.facts
+    info = facts.days.get(day)
+    shown = turn.day(day)
+    if day < facts.today:
+        turn.say("date_past", date=shown)
+    elif day > facts.last_day or info is None:
+        turn.say("date_too_far", date=shown, last=turn.day(facts.last_day))
+    elif info.closed == "holiday":
+        turn.say("date_holiday", date=shown, holiday=info.holiday or "-")
+    elif info.closed == "weekday":
+        turn.say("date_weekday", date=shown)
+    elif info.closed:
+        turn.say("date_office", date=shown)
+    elif info.available <= 0:
+        turn.say("date_full", date=shown)
+    else:
+        return info
+    _offer_nearest(turn, day)
+    turn.go("date", date=None, session_id=None)
+    return None
+
+
+def nearest_days(facts: Facts, day: dt.date, count: int = 3) -> list[dt.date]:
+    """Return the dates with places left nearest to day, soonest first among equals."""
+    open_days = [d for d, info in facts.days.items() if d >= facts.today and info.available > 0]
+    return sorted(open_days, key=lambda d: (abs((d - day).days), d))[:count]
+
+
+def _offer_nearest(turn: _Turn, day: dt.date) -> None:
+    nearest = sorted(nearest_days(turn.facts, day))
+    if nearest:
+        turn.say("nearest_dates", dates="; ".join(turn.day(d) for d in nearest))
+    else:
+        turn.say("no_dates", last=turn.day(turn.facts.last_day))
+
+
+def _session_by_number(info: DayInfo, number: int | None) -> SessionInfo | None:
+    return next((s for s in info.sessions if s.number == number), None)
+
+
+def _ask_session(turn: _Turn, info: DayInfo) -> None:
+    lines = [
+        render("session_line", turn.state.lang, number=s.number, start=s.start, end=s.end,
+               available=s.available)
+        for s in info.sessions if s.available > 0
+    ]
+    turn.say("ask_session", date=turn.day(info.date), sessions=", ".join(lines))
+
+
+def _on_session(turn: _Turn, text: str) -> None:
+    day = turn.state.draft.date
+    info = turn.facts.days.get(day) if day else None
+    if info is None or info.closed or info.available <= 0:
+        # The day filled up (or closed) since the citizen chose it: start the date again.
+        if day is not None:
+            _check_day(turn, day)
+        else:
+            turn.go("date")
+            _ask_date(turn)
+        return
+    starts = [s.start for s in info.sessions]
+    number = words.number(text, len(info.sessions))
+    if number is None:
+        number, rest = words.session_hint(text, starts)
+        if number is None and parse_date(text, turn.facts.today) is not None:
+            _on_date(turn, text)  # a new date instead of a session
+            return
+    chosen = _session_by_number(info, number)
+    if chosen is None or chosen.available <= 0:
+        turn.say("not_understood")
+        _ask_session(turn, info)
+        return
+    _hold(turn, chosen)
+
+
+def _hold(turn: _Turn, session: SessionInfo) -> None:
+    """Ask storage to hold a place in the session and show the summary to confirm."""
+    refusal = turn.facts.refusal
+    draft = turn.state.draft
+    if refusal is not None:
+        if refusal.reason == "nik_taken":
+            turn.state = replace(turn.state, step="menu", draft=Draft())
+            turn.say("nik_taken", code=refusal.code or "-")
+        elif refusal.reason == "phone_limit":
+            turn.state = replace(turn.state, step="menu", draft=Draft())
+            turn.say("phone_limit", count=len(turn.facts.bookings), limit=turn.facts.max_bookings)
+        else:
+            turn.say("session_full")
+            info = turn.facts.days.get(draft.date) if draft.date else None
+            if info is not None and info.available > 0 and not info.closed:
+                turn.go("session", session_id=None)
+                _ask_session(turn, info)
+            elif draft.date is not None:
+                _check_day(turn, draft.date)
+        return
+    assert draft.date is not None and draft.service and draft.passport_type and draft.name
+    turn.effects.append(HoldPlace(
+        date=draft.date, session_id=session.id, service=draft.service,
+        passport_type=draft.passport_type, name=draft.name, nik=draft.nik, moving=draft.moving,
+    ))
+    turn.go("confirm", session_id=session.id)
+    if draft.moving:
+        turn.say("move_summary", code=draft.moving, date=turn.day(draft.date),
+                 start=session.start, end=session.end, minutes=HOLD_MINUTES)
+    else:
+        turn.say(
+            "summary",
+            service=render(f"service_{draft.service}", turn.state.lang),
+            passport_type=render(f"type_{draft.passport_type}", turn.state.lang),
+            name=draft.name, nik=mask_nik(draft.nik or ""), date=turn.day(draft.date),
+            start=session.start, end=session.end, minutes=HOLD_MINUTES,
+        )
+
+
+def _on_confirm(turn: _Turn, text: str) -> None:
+    draft = turn.state.draft
+    if words.is_no(text):
+        turn.reset()
+        turn.say("draft_cancelled")
+        return
+    if not words.is_yes(text):
+        turn.say("confirm_hint")
+        return
+    hold = turn.facts.hold
+    info = turn.facts.days.get(draft.date) if draft.date else None
+    session = next((s for s in info.sessions if s.id == draft.session_id), None) if info else None
+    if hold is None or session is None or turn.facts.refusal is not None:
+        turn.say("hold_lost")
+        if draft.date is not None and info is not None and info.available > 0 and not info.closed:
+            turn.go("session", session_id=None)
+            _ask_session(turn, info)
+        elif draft.date is not None:
+            _check_day(turn, draft.date)
+        else:
+            turn.go("date")
+            _ask_date(turn)
+        return
+    turn.effects.append(ConfirmHold(hold.code))
+    turn.state = replace(turn.state, step="menu", draft=Draft())
+    day = turn.day(hold.date)
+    if draft.moving:
+        turn.say("moved", code=draft.moving, date=day, start=session.start, end=session.end)
+        return
+    address = turn.facts.office_address
+    turn.say(
+        "booked", code=hold.code, date=day, start=session.start, end=session.end,
+        office=turn.facts.office_name, address=f", {address}" if address else "",
+        documents=render(f"documents_{draft.service}", turn.state.lang),
+    )
+
+
+def _on_cancel_pick(turn: _Turn, text: str) -> None:
+    code = words.booking_code(text)
+    choice = words.number(text, len(turn.facts.bookings))
+    if code is None and choice is not None:
+        code = turn.facts.bookings[choice - 1].code
+    _ask_cancel(turn, code)
+
+
+def _on_cancel_confirm(turn: _Turn, text: str) -> None:
+    code = turn.state.draft.cancelling
+    if words.is_yes(text):
+        turn.state = replace(turn.state, step="menu", draft=Draft())
+        if turn.facts.refusal is not None or _find_booking(turn, code) is None:
+            turn.say("unknown_code")
+            return
+        turn.effects.append(CancelBooking(code or ""))
+        turn.say("cancelled", code=code)
+    elif words.is_no(text):
+        turn.state = replace(turn.state, step="menu", draft=Draft())
+        turn.say("kept", code=code)
+    else:
+        turn.say("yes_no_hint")
+
+
+def _on_move_pick(turn: _Turn, text: str) -> None:
+    code = words.booking_code(text)
+    choice = words.number(text, len(turn.facts.bookings))
+    if code is None and choice is not None:
+        code = turn.facts.bookings[choice - 1].code
+    _start_move(turn, code)
+
+
+def _prompt(turn: _Turn) -> None:
+    """Say again what the current step expects (after a language switch or an attachment)."""
+    step_name = turn.state.step
+    draft = turn.state.draft
+    if step_name == "session" and draft.date and draft.date in turn.facts.days:
+        _ask_session(turn, turn.facts.days[draft.date])
+    elif step_name in ("date", "session"):
+        _ask_date(turn)
+    elif step_name == "cancel_confirm":
+        _ask_cancel(turn, draft.cancelling)
+    elif step_name in ("cancel_pick", "move_pick"):
+        turn.say("pick_cancel" if step_name == "cancel_pick" else "pick_move",
+                 bookings=_booking_codes(turn))
+    else:
+        PROMPTS = {"service": "ask_service", "passport_type": "ask_passport_type",
+                   "name": "ask_name", "nik": "ask_nik", "confirm": "confirm_hint"}
+        if step_name in PROMPTS:
+            turn.say(PROMPTS[step_name])
+        else:
+            _menu(turn)
+
+
+STEP_HANDLERS = {
+    "menu": _on_menu,
+    "service": _on_service,
+    "passport_type": _on_passport_type,
+    "name": _on_name,
+    "nik": _on_nik,
+    "date": _on_date,
+    "session": _on_session,
+    "confirm": _on_confirm,
+    "cancel_pick": _on_cancel_pick,
+    "cancel_confirm": _on_cancel_confirm,
+    "move_pick": _on_move_pick,
+}

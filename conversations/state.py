@@ -1,0 +1,70 @@
+"""What the machine remembers of one citizen between messages."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+STEPS = (
+    "menu", "service", "passport_type", "name", "nik", "date", "session", "confirm",
+    "cancel_pick", "cancel_confirm", "move_pick",
+)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The answers collected so far for a booking, a move or a cancellation."""
+
+    service: str | None = None
+    passport_type: str | None = None
+    name: str | None = None
+    nik: str | None = None
+    date: dt.date | None = None
+    session_id: int | None = None
+    moving: str | None = None  # the code of the booking being moved (UBAH)
+    cancelling: str | None = None  # the code of the booking awaiting a YA to cancel
+
+
+@dataclass(frozen=True)
+class State:
+    step: str = "menu"
+    lang: str = "id"
+    draft: Draft = field(default_factory=Draft)
+    handover: bool = False  # an officer has the conversation; the bot stays silent
+    opted_out: bool = False  # STOP: nothing at all goes to this number
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the state as JSON-safe values."""
+        draft = dataclasses.asdict(self.draft)
+        if self.draft.date is not None:
+            draft["date"] = self.draft.date.isoformat()
+        return {
+            "step": self.step,
+            "lang": self.lang,
+            "draft": draft,
+            "handover": self.handover,
+            "opted_out": self.opted_out,
+        }
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any] | None) -> State:
+        """Rebuild a state from to_json's values; anything unreadable starts afresh."""
+        if not value:
+            return cls()
+        try:
+            raw = dict(value.get("draft") or {})
+            if raw.get("date"):
+                raw["date"] = dt.date.fromisoformat(raw["date"])
+            known = {f.name for f in dataclasses.fields(Draft)}
+            draft = Draft(**{k: v for k, v in raw.items() if k in known})
+            step = value.get("step", "menu")
+            return cls(
+                step=step if step in STEPS else "menu",
+                lang=value.get("lang") if value.get("lang") in ("id", "en") else "id",
+                draft=draft,
+                handover=bool(value.get("handover")),
+                opted_out=bool(value.get("opted_out")),
+            )
+        except (TypeError, ValueError, AttributeError):
+            return cls()

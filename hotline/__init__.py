@@ -1,0 +1,60 @@
+"""The hotline's Flask application: webhooks, the JSON API and the command line."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, current_app
+
+from hotline.config import from_environment
+from storage.db import Database, default_sqlite_url
+from storage.effects import Limits
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create the app: configuration from the environment, or test_config when given."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(from_environment())
+    if test_config:
+        app.config.update(test_config)
+    if not app.config["SECRET_KEY"]:
+        # Nothing signed survives a restart without a fixed key; fine for a demo.
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    url = app.config["DATABASE_URL"] or default_sqlite_url(app.instance_path)
+    app.config["DATABASE_URL"] = url
+    app.extensions["hotline.db"] = Database(url)
+    app.extensions["hotline.clock"] = app.config.get("CLOCK") or utc_now
+
+    from hotline import api, webhooks
+
+    app.register_blueprint(webhooks.bp)
+    app.register_blueprint(api.bp)
+    return app
+
+
+def database() -> Database:
+    """Return the current app's database."""
+    return current_app.extensions["hotline.db"]
+
+
+def now() -> dt.datetime:
+    """Return the current instant, in UTC, from the app's clock."""
+    clock: Callable[[], dt.datetime] = current_app.extensions["hotline.clock"]
+    return clock()
+
+
+def limits() -> Limits:
+    """Return the booking limits configured for the current app."""
+    return Limits(
+        hold_minutes=current_app.config["HOLD_MINUTES"],
+        max_bookings_per_phone=current_app.config["MAX_BOOKINGS_PER_PHONE"],
+    )

@@ -1,0 +1,132 @@
+"""The `hotline` command: init, office load, token create, chat, and Flask's run."""
+from __future__ import annotations
+
+import sys
+import tomllib
+import uuid
+from importlib import resources
+from pathlib import Path
+
+import click
+from flask.cli import FlaskGroup, with_appcontext
+
+from hotline import create_app, database, limits, now
+from hotline.addresses import parse_address
+from hotline.dialogue import IncomingMessage, receive
+from storage.models import Office
+from storage.offices import OfficeFileError, all_offices, load_offices, office_by_hotline, parse_offices
+from storage.tokens import create_token
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+def main() -> None:
+    """The passport booking hotline."""
+
+
+def _read_office_file(text: str, source: str) -> list:
+    try:
+        return parse_offices(tomllib.loads(text))
+    except tomllib.TOMLDecodeError as error:
+        raise click.ClickException(f"{source}: not valid TOML: {error}") from None
+    except OfficeFileError as error:
+        raise click.ClickException(f"{source}: {error}") from None
+
+
+def _load(text: str, source: str) -> None:
+    specs = _read_office_file(text, source)
+    try:
+        with database().transaction() as session:
+            results = load_offices(session, specs)
+    except OfficeFileError as error:
+        raise click.ClickException(f"{source}: {error}") from None
+    for code, outcome in results:
+        click.echo(f"office {code}: {outcome}")
+
+
+@main.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Create or upgrade the schema; load the default office when there is none."""
+    db = database()
+    db.migrate()
+    click.echo(f"database ready: {db.engine.url.render_as_string(hide_password=True)}")
+    with db.transaction() as session:
+        has_office = bool(all_offices(session))
+    if not has_office:
+        default = resources.files("hotline").joinpath("offices/default.toml").read_text("utf-8")
+        _load(default, "default office")
+
+
+@main.group("office")
+def office_group() -> None:
+    """Manage offices."""
+
+
+@office_group.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def office_load(path: Path) -> None:
+    """Create or update the offices in an office file (TOML); safe to run again."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"{path}: cannot read: {error}") from None
+    _load(text, str(path))
+
+
+@main.group("token")
+def token_group() -> None:
+    """Manage API tokens."""
+
+
+@token_group.command("create")
+@click.argument("name")
+@with_appcontext
+def token_create(name: str) -> None:
+    """Create an API token; it is printed once, as the last word, and stored only hashed."""
+    if not name.strip() or len(name) > 100:
+        raise click.ClickException("the name must be 1-100 characters")
+    with database().transaction() as session:
+        token = create_token(session, name.strip(), now())
+    click.echo(f"token for {name.strip()} (shown once, keep it safe): {token}")
+
+
+@main.command("chat")
+@click.option("--from", "sender", required=True, help="The citizen's phone number, e.g. 081234567890.")
+@click.option("--whatsapp", is_flag=True, help="Talk as on WhatsApp (default: SMS).")
+@click.option("--to", "hotline", default=None, help="The office's hotline number (default: the only office's).")
+@with_appcontext
+def chat(sender: str, whatsapp: bool, hotline: str | None) -> None:
+    """Talk to the bot in the terminal, through the same code and database as the webhook."""
+    citizen = parse_address(sender)
+    if citizen is None:
+        raise click.ClickException(f"--from {sender!r} is not a valid phone number")
+    channel = "whatsapp" if whatsapp else "sms"
+    with database().transaction() as session:
+        if hotline:
+            number = parse_address(hotline)
+            office = office_by_hotline(session, number[1]) if number else None
+            if office is None:
+                raise click.ClickException(f"no office has the hotline {hotline!r}")
+        else:
+            offices = all_offices(session)
+            if len(offices) != 1:
+                raise click.ClickException("several offices (or none): name one with --to")
+            office = offices[0]
+        office_id, office_name = office.id, office.name
+    interactive = sys.stdin.isatty()
+    if interactive:
+        click.echo(f"Texting {office_name} as {citizen[1]} on {channel}. Ctrl-D to stop.")
+    while True:
+        if interactive:
+            click.echo("> ", nl=False)
+        line = sys.stdin.readline()
+        if not line:
+            break
+        message = IncomingMessage(sid="SM" + uuid.uuid4().hex, phone=citizen[1], channel=channel,
+                                  body=line.rstrip("\n"))
+        with database().transaction() as session:
+            office = session.get(Office, office_id)
+            replies = receive(session, office, message, now(), limits())
+        for reply in replies:
+            click.echo(f"bot: {reply}")

@@ -1,0 +1,36 @@
+"""Configuration from the environment, read in this one place."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+TRUE = {"1", "true", "yes", "on"}
+
+
+def _int(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise RuntimeError(f"{name} must be from {low} to {high}, got {value}")
+    return value
+
+
+def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    """Return the app's settings from environment variables (see the README's table)."""
+    return {
+        "DATABASE_URL": environ.get("DATABASE_URL") or None,  # None: SQLite under instance/
+        "SECRET_KEY": environ.get("SECRET_KEY") or None,
+        "TWILIO_ACCOUNT_SID": environ.get("TWILIO_ACCOUNT_SID") or None,
+        "TWILIO_AUTH_TOKEN": environ.get("TWILIO_AUTH_TOKEN") or None,
+        "PUBLIC_URL": (environ.get("PUBLIC_URL") or "").rstrip("/") or None,
+        # Demo mode serves the webhook without Twilio signatures: for trying it on a laptop.
+        "DEMO": (environ.get("HOTLINE_DEMO") or "").lower() in TRUE,
+        "HOLD_MINUTES": _int(environ, "HOTLINE_HOLD_MINUTES", 10, 1, 120),
+        "MAX_BOOKINGS_PER_PHONE": _int(environ, "HOTLINE_MAX_BOOKINGS_PER_PHONE", 5, 1, 50),
+    }

@@ -1,0 +1,40 @@
+"""Access rule for Twilio's webhooks: only requests Twilio signed get through."""
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+
+from flask import Response, current_app, request
+from twilio.request_validator import RequestValidator
+
+log = logging.getLogger(__name__)
+
+
+def signed_url() -> str:
+    """Return the URL Twilio signed: PUBLIC_URL + path behind a proxy, else the request URL."""
+    public = current_app.config.get("PUBLIC_URL")
+    if not public:
+        return request.url
+    query = request.query_string.decode("latin-1")
+    return public + request.path + (f"?{query}" if query else "")
+
+
+def twilio_signed(view: Callable) -> Callable:
+    """Refuse (403) a request whose X-Twilio-Signature does not match TWILIO_AUTH_TOKEN."""
+
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        token = current_app.config.get("TWILIO_AUTH_TOKEN")
+        if not token:
+            if current_app.config.get("DEMO"):
+                return view(*args, **kwargs)
+            log.error("webhook refused: TWILIO_AUTH_TOKEN is not set (set it, or HOTLINE_DEMO=1 to try)")
+            return Response("TWILIO_AUTH_TOKEN is not configured\n", status=503, mimetype="text/plain")
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not signature or not RequestValidator(token).validate(signed_url(), request.form, signature):
+            log.warning("webhook refused: bad or missing X-Twilio-Signature")
+            return Response("invalid signature\n", status=403, mimetype="text/plain")
+        return view(*args, **kwargs)
+
+    return checked

@@ -1,0 +1,59 @@
+"""Twilio's webhooks: the inbound message endpoint for SMS and WhatsApp, and the health check."""
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import Blueprint, Response, request
+from sqlalchemy import text
+
+from hotline import database, limits, now
+from hotline.addresses import parse_address
+from hotline.dialogue import IncomingMessage, receive
+from hotline.signatures import twilio_signed
+from hotline.twiml import messaging_response
+from storage.offices import office_by_hotline
+
+log = logging.getLogger(__name__)
+bp = Blueprint("webhooks", __name__)
+
+SID_RE = re.compile(r"[A-Za-z]{2}[0-9a-fA-F]{32}")
+MAX_BODY = 4096  # WhatsApp allows 4096 characters; longer is not from Twilio
+
+
+@bp.post("/twilio/inbound")
+@twilio_signed
+def inbound() -> Response:
+    """Answer a citizen's message (SMS or WhatsApp) in TwiML."""
+    form = request.form
+    sid = form.get("MessageSid") or form.get("SmsMessageSid") or ""
+    sender = parse_address(form.get("From", ""))
+    hotline = parse_address(form.get("To", ""))
+    if not SID_RE.fullmatch(sid) or sender is None or hotline is None:
+        return Response("MessageSid, From and To are required and must be valid\n", status=400,
+                        mimetype="text/plain")
+    channel, phone = sender
+    try:
+        num_media = max(0, min(int(form.get("NumMedia") or 0), 10))
+    except ValueError:
+        num_media = 0
+    message = IncomingMessage(sid=sid, phone=phone, channel=channel,
+                              body=(form.get("Body") or "")[:MAX_BODY], num_media=num_media)
+    with database().transaction() as session:
+        office = office_by_hotline(session, hotline[1])
+        if office is None:
+            return Response("no office has this hotline number\n", status=404, mimetype="text/plain")
+        replies = receive(session, office, message, now(), limits())
+    return messaging_response(replies)
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """Answer 200 when the database answers, 503 otherwise."""
+    try:
+        with database().engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception:  # any failure to reach the database is "unhealthy", not a 500
+        log.exception("health check: database unreachable")
+        return Response("database unreachable\n", status=503, mimetype="text/plain")
+    return Response("ok\n", mimetype="text/plain")

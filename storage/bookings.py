@@ -1,0 +1,261 @@
+"""Holds and bookings: capacity, limits and codes, enforced under a lock in the database."""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.calendar import TAKEN_STATUSES, closed_dates, closed_reason, office_time, office_today
+from storage.models import ACTIVE_STATUSES, Booking, Conversation, Office, OfficeSession, SessionDay
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+CODE_LENGTH = 6
+
+
+class Refused(Exception):
+    """A change the rules do not allow; reason is one of the machine's refusal reasons."""
+
+    def __init__(self, reason: str, code: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+
+
+def new_code(office: Office) -> str:
+    """Return a fresh random booking code such as PLG-7K3QXM."""
+    return f"{office.code}-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def lock_session_day(session: Session, session_id: int, day: dt.date) -> None:
+    """Lock the row of one session on one day, creating it first if needed.
+
+    Every change to that session-day's places takes this lock, so counting the places and
+    taking one cannot interleave between processes. (SQLite's BEGIN IMMEDIATE already
+    serialises writers; the row is created there too so both databases hold the same data.)
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(
+        insert(SessionDay).values(session_id=session_id, date=day).on_conflict_do_nothing()
+    )
+    session.execute(
+        select(SessionDay.id)
+        .where(SessionDay.session_id == session_id, SessionDay.date == day)
+        .with_for_update()
+    )
+
+
+def places_taken(session: Session, session_id: int, day: dt.date, now: dt.datetime, *, excluding: int | None = None) -> int:
+    """Count the bookings and live holds that occupy places in a session on a day."""
+    query = select(func.count()).select_from(Booking).where(
+        Booking.session_id == session_id,
+        Booking.date == day,
+        or_(
+            Booking.status.in_(TAKEN_STATUSES),
+            and_(Booking.status == "held", Booking.hold_expires_at > now),
+        ),
+    )
+    if excluding is not None:
+        query = query.where(Booking.id != excluding)
+    return session.scalar(query) or 0
+
+
+def active_bookings(session: Session, office: Office, phone: str, today: dt.date) -> list[Booking]:
+    """Return the phone's bookings at the office that are still to come, soonest first."""
+    return list(session.scalars(
+        select(Booking)
+        .where(
+            Booking.office_id == office.id,
+            Booking.phone == phone,
+            Booking.status.in_(ACTIVE_STATUSES),
+            Booking.date >= today,
+        )
+        .order_by(Booking.date, Booking.id)
+    ))
+
+
+def active_code_for_nik(session: Session, office: Office, nik: str, today: dt.date) -> str | None:
+    """Return the code of the NIK's active booking at the office, or None."""
+    return session.scalar(
+        select(Booking.code).where(
+            Booking.office_id == office.id,
+            Booking.nik == nik,
+            Booking.status.in_(ACTIVE_STATUSES),
+            Booking.date >= today,
+        )
+    )
+
+
+def current_hold(session: Session, conversation: Conversation) -> Booking | None:
+    """Return the place the conversation holds (live or lapsed but not yet swept), or None."""
+    return session.scalar(
+        select(Booking)
+        .where(Booking.conversation_id == conversation.id, Booking.status == "held")
+        .order_by(Booking.id.desc())
+        .limit(1)
+    )
+
+
+def release_holds(session: Session, conversation: Conversation) -> int:
+    """Give back every place the conversation holds; return how many."""
+    return session.execute(
+        update(Booking)
+        .where(Booking.conversation_id == conversation.id, Booking.status == "held")
+        .values(status="expired", hold_expires_at=None)
+    ).rowcount
+
+
+def _clear_stale_for_nik(session: Session, office: Office, nik: str, now: dt.datetime, today: dt.date) -> None:
+    """Retire what would wrongly block the NIK: lapsed holds, and past days never checked in."""
+    session.execute(
+        update(Booking)
+        .where(Booking.office_id == office.id, Booking.nik == nik, Booking.status == "held",
+               Booking.hold_expires_at <= now)
+        .values(status="expired")
+    )
+    session.execute(
+        update(Booking)
+        .where(Booking.office_id == office.id, Booking.nik == nik,
+               Booking.status.in_(ACTIVE_STATUSES), Booking.date < today)
+        .values(status="no_show")
+    )
+
+
+def _check_bookable(session: Session, office: Office, office_session: OfficeSession | None, day: dt.date, now: dt.datetime) -> OfficeSession:
+    if office_session is None or office_session.office_id != office.id or not office_session.active:
+        raise Refused("full")
+    today = office_today(office, now)
+    if day < today or day > today + dt.timedelta(days=office.book_ahead_days):
+        raise Refused("closed")
+    if day == today and office_session.start <= office_time(office, now):
+        raise Refused("full")
+    reason, _ = closed_reason(office, day, closed_dates(session, office, day, day))
+    if reason:
+        raise Refused("closed")
+    return office_session
+
+
+def hold_place(
+    session: Session,
+    office: Office,
+    conversation: Conversation,
+    *,
+    session_id: int,
+    day: dt.date,
+    service: str,
+    passport_type: str,
+    name: str,
+    nik: str | None,
+    moving: str | None,
+    now: dt.datetime,
+    hold_minutes: int,
+    max_per_phone: int,
+) -> Booking:
+    """Hold one place for the conversation; raise Refused when full, over a limit or closed."""
+    office_session = _check_bookable(session, office, session.get(OfficeSession, session_id), day, now)
+    today = office_today(office, now)
+    release_holds(session, conversation)
+    moves_booking_id = None
+    if moving:
+        moved = session.scalar(select(Booking).where(
+            Booking.code == moving, Booking.office_id == office.id,
+            Booking.phone == conversation.phone, Booking.status.in_(ACTIVE_STATUSES)))
+        if moved is None:
+            raise Refused("unknown_booking", moving)
+        moves_booking_id, nik = moved.id, None
+    else:
+        # The conversation row is locked, so no other message of this phone counts meanwhile.
+        count = len(active_bookings(session, office, conversation.phone, today))
+        if count >= max_per_phone:
+            raise Refused("phone_limit")
+        if nik:
+            _clear_stale_for_nik(session, office, nik, now, today)
+            taken_by = active_code_for_nik(session, office, nik, today)
+            if taken_by:
+                raise Refused("nik_taken", taken_by)
+
+    lock_session_day(session, office_session.id, day)
+    if places_taken(session, office_session.id, day, now) >= office_session.capacity:
+        raise Refused("full")
+    for _ in range(5):
+        hold = Booking(
+            code=new_code(office), office_id=office.id, session_id=office_session.id, date=day,
+            status="held", conversation_id=conversation.id, phone=conversation.phone,
+            channel=conversation.channel, service=service, passport_type=passport_type, name=name,
+            nik=nik, moves_booking_id=moves_booking_id,
+            hold_expires_at=now + dt.timedelta(minutes=hold_minutes), created_at=now,
+        )
+        try:
+            with session.begin_nested():
+                session.add(hold)
+            return hold
+        except IntegrityError:
+            # Another process took the NIK a moment ago (the unique index says so), or
+            # the random code collided: find out which.
+            if nik and (code := _active_code_or_hold_for_nik(session, office, nik)):
+                raise Refused("nik_taken", code) from None
+    raise RuntimeError("could not find a free booking code")
+
+
+def _active_code_or_hold_for_nik(session: Session, office: Office, nik: str) -> str | None:
+    return session.scalar(select(Booking.code).where(
+        Booking.office_id == office.id, Booking.nik == nik,
+        Booking.status.in_(("held",) + ACTIVE_STATUSES)))
+
+
+def confirm_hold(session: Session, office: Office, conversation: Conversation, code: str, now: dt.datetime) -> Booking:
+    """Turn the conversation's hold into a booking (or move the booking it holds for)."""
+    hold = session.scalar(
+        select(Booking)
+        .where(Booking.code == code, Booking.conversation_id == conversation.id,
+               Booking.status.in_(("held", "expired")))
+        .with_for_update()
+    )
+    if hold is None:
+        raise Refused("hold_lost")
+    office_session = session.get(OfficeSession, hold.session_id)
+    lock_session_day(session, hold.session_id, hold.date)
+    if hold.status == "expired" or (hold.hold_expires_at and hold.hold_expires_at <= now):
+        # The hold lapsed: keep the place only if it is still free.
+        try:
+            _check_bookable(session, office, office_session, hold.date, now)
+        except Refused:
+            raise Refused("hold_lost") from None
+        if places_taken(session, hold.session_id, hold.date, now, excluding=hold.id) >= office_session.capacity:
+            raise Refused("hold_lost")
+    if hold.moves_booking_id is not None:
+        moved = session.scalar(
+            select(Booking).where(Booking.id == hold.moves_booking_id).with_for_update()
+        )
+        if moved is None or moved.status not in ACTIVE_STATUSES:
+            raise Refused("unknown_booking")
+        moved.session_id, moved.date = hold.session_id, hold.date
+        session.execute(delete(Booking).where(Booking.id == hold.id))
+        session.flush()
+        return moved
+    hold.status, hold.booked_at, hold.hold_expires_at = "booked", now, None
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise Refused("nik_taken", _active_code_or_hold_for_nik(session, office, hold.nik or "")) from None
+    return hold
+
+
+def cancel_booking(session: Session, office: Office, phone: str, code: str, now: dt.datetime) -> Booking:
+    """Cancel one of the phone's active bookings; raise Refused if it has no such booking."""
+    booking = session.scalar(
+        select(Booking)
+        .where(Booking.code == code, Booking.office_id == office.id, Booking.phone == phone,
+               Booking.status.in_(ACTIVE_STATUSES))
+        .with_for_update()
+    )
+    if booking is None:
+        raise Refused("unknown_booking", code)
+    booking.status, booking.cancelled_at = "cancelled", now
+    session.flush()
+    return booking

@@ -1,0 +1,88 @@
+"""Citizens' conversations and their messages: locking, deduplication, the thread."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.models import Conversation, Message, Office
+
+
+def lock_conversation(session: Session, office: Office, phone: str, channel: str, now: dt.datetime) -> Conversation:
+    """Return the citizen's conversation with the office, created if new, locked for this transaction.
+
+    The lock makes one citizen's messages run one after another, whatever process takes them.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(
+        insert(Conversation)
+        .values(office_id=office.id, phone=phone, channel=channel, state={}, language="id",
+                handover=False, opted_out=False, created_at=now, updated_at=now)
+        .on_conflict_do_nothing()
+    )
+    conversation = session.scalar(
+        select(Conversation)
+        .where(Conversation.office_id == office.id, Conversation.phone == phone)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert conversation is not None
+    return conversation
+
+
+def find_conversation(session: Session, office: Office, phone: str) -> Conversation | None:
+    """Return the citizen's conversation with the office, or None."""
+    return session.scalar(
+        select(Conversation).where(Conversation.office_id == office.id, Conversation.phone == phone)
+    )
+
+
+def message_by_sid(session: Session, sid: str) -> Message | None:
+    """Return the message Twilio knows by this MessageSid, or None."""
+    return session.scalar(select(Message).where(Message.twilio_sid == sid))
+
+
+def record_inbound(
+    session: Session, conversation: Conversation, *, sid: str, body: str, num_media: int,
+    channel: str, now: dt.datetime,
+) -> Message | None:
+    """Store a citizen's message; return None if a message with this MessageSid is stored already."""
+    message = Message(
+        conversation_id=conversation.id, direction="in", author="citizen", channel=channel,
+        body=body, num_media=num_media, twilio_sid=sid, created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(message)
+    except IntegrityError:
+        return None
+    conversation.channel = channel
+    conversation.last_inbound_at = now
+    conversation.updated_at = now
+    return message
+
+
+def record_outbound(
+    session: Session, conversation: Conversation, *, body: str, channel: str, now: dt.datetime,
+    reply_to: Message | None = None, author: str = "bot", status: str | None = None,
+) -> Message:
+    """Store a message sent to the citizen."""
+    message = Message(
+        conversation_id=conversation.id, direction="out", author=author, channel=channel,
+        body=body, reply_to_id=reply_to.id if reply_to else None, status=status, created_at=now,
+    )
+    session.add(message)
+    conversation.updated_at = now
+    session.flush()
+    return message
+
+
+def replies_to(session: Session, message: Message) -> list[str]:
+    """Return the bodies of the replies given to a message, in order."""
+    return list(session.scalars(
+        select(Message.body).where(Message.reply_to_id == message.id).order_by(Message.id)
+    ))

@@ -1,0 +1,80 @@
+"""Gather what the conversation machine must know to answer one citizen's message."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+
+from sqlalchemy.orm import Session
+
+from conversations.facts import BookingInfo, DayInfo, Facts, HoldInfo, Refusal, SessionInfo
+from storage.bookings import active_bookings, active_code_for_nik, current_hold
+from storage.calendar import office_today, places
+from storage.models import Conversation, Office
+
+
+class NikBookings(Mapping[str, str]):
+    """NIK -> code of its active booking at the office, looked up only when asked."""
+
+    def __init__(self, session: Session, office: Office, today: dt.date) -> None:
+        self._session, self._office, self._today = session, office, today
+
+    def __getitem__(self, nik: str) -> str:
+        code = active_code_for_nik(self._session, self._office, nik, self._today)
+        if code is None:
+            raise KeyError(nik)
+        return code
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())  # never listed: the machine only asks about one NIK
+
+    def __len__(self) -> int:
+        return 0
+
+
+def load_facts(
+    session: Session,
+    office: Office,
+    conversation: Conversation,
+    now: dt.datetime,
+    *,
+    max_bookings: int,
+    refusal: Refusal | None = None,
+) -> Facts:
+    """Return the facts for one message of the conversation, as of now."""
+    today = office_today(office, now)
+    last = today + dt.timedelta(days=office.book_ahead_days)
+    days = {
+        day.date: DayInfo(
+            date=day.date,
+            closed=day.closed,
+            holiday=day.holiday,
+            sessions=tuple(
+                SessionInfo(id=s.session.id, number=s.number, start=s.session.start,
+                            end=s.session.end, capacity=s.capacity, available=s.available)
+                for s in day.sessions
+            ),
+        )
+        for day in places(session, office, today, last, now)
+    }
+    bookings = tuple(
+        BookingInfo(
+            code=b.code, date=b.date, start=b.session.start, end=b.session.end, status=b.status,
+            service=b.service, passport_type=b.passport_type, name=b.name,
+            nik_last4=(b.nik or "")[-4:],
+        )
+        for b in active_bookings(session, office, conversation.phone, today)
+    )
+    hold = current_hold(session, conversation)
+    return Facts(
+        office_name=office.name,
+        office_address=office.address,
+        today=today,
+        book_ahead_days=office.book_ahead_days,
+        days=days,
+        bookings=bookings,
+        hold=HoldInfo(hold.code, hold.date, hold.session_id, hold.hold_expires_at) if hold else None,
+        nik_bookings=NikBookings(session, office, today),
+        max_bookings=max_bookings,
+        channel=conversation.channel,
+        refusal=refusal,
+    )

@@ -1,0 +1,56 @@
+"""A citizen's conversation with one office, and every message in it."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.base import Base, UTCDateTime
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("office_id", "phone"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    phone: Mapped[str] = mapped_column(String(20))  # E.164
+    channel: Mapped[str] = mapped_column(String(10))  # of the last inbound message
+    profile_name: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    language: Mapped[str] = mapped_column(String(2), default="id")
+    # Mirrors of the state that the officers' inbox and the scheduler query.
+    handover: Mapped[bool] = mapped_column(Boolean, default=False)
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_inbound_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="conversation", order_by="Message.id"
+    )
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        CheckConstraint("direction IN ('in', 'out')", name="direction"),
+        Index("ix_messages_conversation", "conversation_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    direction: Mapped[str] = mapped_column(String(3))
+    author: Mapped[str] = mapped_column(String(10))  # citizen, bot, officer, system
+    channel: Mapped[str] = mapped_column(String(10))
+    body: Mapped[str] = mapped_column(Text, default="")
+    num_media: Mapped[int] = mapped_column(Integer, default=0)
+    # Twilio's MessageSid: unique, so a webhook Twilio delivers twice is handled once.
+    twilio_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    status: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    conversation: Mapped[Conversation] = relationship(back_populates="messages")

@@ -1,0 +1,79 @@
+"""Offices, their sessions, their closed dates and the per-day rows that capacity locks."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.base import Base
+
+
+class Office(Base):
+    __tablename__ = "offices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(5), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    hotline: Mapped[str] = mapped_column(String(20), unique=True)  # E.164
+    timezone: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(Text)
+    days: Mapped[str] = mapped_column(String(40))  # "mon,tue,wed,thu,fri"
+    book_ahead_days: Mapped[int] = mapped_column(Integer)
+
+    sessions: Mapped[list[OfficeSession]] = relationship(
+        back_populates="office", order_by="OfficeSession.start"
+    )
+    closed_dates: Mapped[list[ClosedDate]] = relationship(back_populates="office")
+
+    @property
+    def weekdays(self) -> frozenset[int]:
+        """Return the open weekdays as numbers, Monday = 0."""
+        return frozenset(WEEKDAYS.index(d) for d in self.days.split(",") if d)
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class OfficeSession(Base):
+    """A daily time window with a number of places, e.g. 08:00-10:00 for 50 citizens."""
+
+    __tablename__ = "office_sessions"
+    __table_args__ = (UniqueConstraint("office_id", "start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    start: Mapped[str] = mapped_column(String(5))  # "HH:MM" in the office's time zone
+    end: Mapped[str] = mapped_column(String(5))
+    capacity: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    office: Mapped[Office] = relationship(back_populates="sessions")
+
+
+class ClosedDate(Base):
+    """A date an office is closed beyond national holidays and cuti bersama."""
+
+    __tablename__ = "closed_dates"
+    __table_args__ = (UniqueConstraint("office_id", "date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    date: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    # "file" for dates from the office file (a reload makes them match the file again);
+    # dates closed another way are kept when the file is loaded.
+    source: Mapped[str] = mapped_column(String(10), default="file")
+
+    office: Mapped[Office] = relationship(back_populates="closed_dates")
+
+
+class SessionDay(Base):
+    """One session on one date: the row that booking locks to count places without a race."""
+
+    __tablename__ = "session_days"
+    __table_args__ = (UniqueConstraint("session_id", "date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("office_sessions.id"))
+    date: Mapped[dt.date] = mapped_column(Date)

@@ -1,0 +1,215 @@
+"""Offices as configuration: read, check and load the office file format."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from storage.models import ClosedDate, Office, OfficeSession
+from storage.models.office import WEEKDAYS
+
+CODE_RE = re.compile(r"[A-Z]{2,5}")
+TIME_RE = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+
+
+class OfficeFileError(ValueError):
+    """An office file that cannot be loaded; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    start: str
+    end: str
+    capacity: int
+
+
+@dataclass(frozen=True)
+class OfficeSpec:
+    code: str
+    name: str
+    hotline: str
+    timezone: str
+    address: str | None
+    days: tuple[str, ...]
+    book_ahead_days: int
+    closed: tuple[dt.date, ...]
+    sessions: tuple[SessionSpec, ...]
+
+
+def parse_hotline(value: str) -> str | None:
+    """Return a phone number in E.164, read as Indonesian when it has no country code, or None."""
+    try:
+        number = phonenumbers.parse(value, "ID")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def parse_offices(document: dict[str, Any]) -> list[OfficeSpec]:
+    """Check a parsed office file ({"office": [...]}) and return its offices."""
+    offices = document.get("office")
+    if not isinstance(offices, list) or not offices:
+        raise OfficeFileError("the file has no [[office]] tables")
+    specs = [_parse_office(entry, f"office #{i}") for i, entry in enumerate(offices, start=1)]
+    for field in ("code", "hotline"):
+        values = [getattr(s, field) for s in specs]
+        duplicates = sorted({v for v in values if values.count(v) > 1})
+        if duplicates:
+            raise OfficeFileError(f"two offices share the {field} {', '.join(duplicates)}")
+    return specs
+
+
+def _parse_office(entry: Any, where: str) -> OfficeSpec:
+    if not isinstance(entry, dict):
+        raise OfficeFileError(f"{where}: must be a table")
+    code = entry.get("code")
+    if not isinstance(code, str) or not CODE_RE.fullmatch(code):
+        raise OfficeFileError(f"{where}: code must be 2-5 capital letters, got {code!r}")
+    where = f"office {code}"
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.strip() or len(name) > 200:
+        raise OfficeFileError(f"{where}: name must be text of 1-200 characters")
+    hotline = parse_hotline(entry["hotline"]) if isinstance(entry.get("hotline"), str) else None
+    if hotline is None:
+        raise OfficeFileError(f"{where}: hotline must be a valid phone number, got {entry.get('hotline')!r}")
+    timezone = entry.get("timezone", "Asia/Jakarta")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise OfficeFileError(f"{where}: unknown timezone {timezone!r}") from None
+    address = entry.get("address")
+    if address is not None and not isinstance(address, str):
+        raise OfficeFileError(f"{where}: address must be text")
+    days = entry.get("days", ["mon", "tue", "wed", "thu", "fri"])
+    if not isinstance(days, list) or not days or any(d not in WEEKDAYS for d in days):
+        raise OfficeFileError(f"{where}: days must be a list of {', '.join(WEEKDAYS)}")
+    ahead = entry.get("book_ahead_days", 30)
+    if not isinstance(ahead, int) or isinstance(ahead, bool) or not 1 <= ahead <= 366:
+        raise OfficeFileError(f"{where}: book_ahead_days must be a whole number from 1 to 366")
+    closed = []
+    for value in entry.get("closed", []) or []:
+        try:
+            closed.append(value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)))
+        except ValueError:
+            raise OfficeFileError(f"{where}: closed date {value!r} is not YYYY-MM-DD") from None
+    sessions = _parse_sessions(entry.get("sessions"), where)
+    return OfficeSpec(
+        code=code, name=name.strip(), hotline=hotline, timezone=timezone,
+        address=address.strip() if address else None,
+        days=tuple(d for d in WEEKDAYS if d in days), book_ahead_days=ahead,
+        closed=tuple(sorted(set(closed))), sessions=sessions,
+    )
+
+
+def _parse_sessions(value: Any, where: str) -> tuple[SessionSpec, ...]:
+    if not isinstance(value, list) or not value:
+        raise OfficeFileError(f"{where}: needs at least one [[office.sessions]]")
+    sessions = []
+    for i, raw in enumerate(value, start=1):
+        at = f"{where} session #{i}"
+        if not isinstance(raw, dict):
+            raise OfficeFileError(f"{at}: must be a table")
+        start, end, capacity = raw.get("start"), raw.get("end"), raw.get("capacity")
+        for label, time in (("start", start), ("end", end)):
+            if not isinstance(time, str) or not TIME_RE.fullmatch(time):
+                raise OfficeFileError(f"{at}: {label} must be HH:MM, got {time!r}")
+        if end <= start:
+            raise OfficeFileError(f"{at}: end {end} must come after start {start}")
+        if not isinstance(capacity, int) or isinstance(capacity, bool) or not 0 <= capacity <= 10_000:
+            raise OfficeFileError(f"{at}: capacity must be a whole number from 0 to 10000")
+        sessions.append(SessionSpec(start, end, capacity))
+    sessions.sort(key=lambda s: s.start)
+    for earlier, later in zip(sessions, sessions[1:]):
+        if later.start < earlier.end:
+            raise OfficeFileError(f"{where}: sessions {earlier.start}-{earlier.end} and {later.start}-{later.end} overlap")
+    return tuple(sessions)
+
+
+def load_offices(session: Session, specs: list[OfficeSpec]) -> list[tuple[str, str]]:
+    """Create or update the offices; return (code, "created" | "updated" | "unchanged") for each."""
+    results = []
+    for spec in specs:
+        office = session.scalar(
+            select(Office).where(Office.code == spec.code)
+            .options(selectinload(Office.sessions), selectinload(Office.closed_dates))
+        )
+        clash = session.scalar(select(Office.code).where(Office.hotline == spec.hotline, Office.code != spec.code))
+        if clash:
+            raise OfficeFileError(f"office {spec.code}: hotline {spec.hotline} already belongs to office {clash}")
+        if office is None:
+            office = Office(code=spec.code)
+            session.add(office)
+            outcome = "created"
+        else:
+            outcome = "updated"
+        before = _snapshot(office) if outcome == "updated" else None
+        office.name, office.hotline, office.timezone = spec.name, spec.hotline, spec.timezone
+        office.address, office.days = spec.address, ",".join(spec.days)
+        office.book_ahead_days = spec.book_ahead_days
+        session.flush()
+        _load_sessions(session, office, spec.sessions)
+        _load_closed(session, office, spec.closed)
+        session.flush()
+        session.refresh(office)
+        if before is not None and before == _snapshot(office):
+            outcome = "unchanged"
+        results.append((spec.code, outcome))
+    return results
+
+
+def _snapshot(office: Office) -> tuple:
+    return (
+        office.name, office.hotline, office.timezone, office.address, office.days,
+        office.book_ahead_days,
+        tuple((s.start, s.end, s.capacity, s.active) for s in office.sessions),
+        tuple(sorted((c.date, c.source) for c in office.closed_dates)),
+    )
+
+
+def _load_sessions(session: Session, office: Office, specs: tuple[SessionSpec, ...]) -> None:
+    existing = {s.start: s for s in session.scalars(select(OfficeSession).where(OfficeSession.office_id == office.id))}
+    wanted = {s.start for s in specs}
+    for spec in specs:
+        row = existing.get(spec.start)
+        if row is None:
+            session.add(OfficeSession(office_id=office.id, start=spec.start, end=spec.end,
+                                      capacity=spec.capacity, active=True))
+        else:
+            row.end, row.capacity, row.active = spec.end, spec.capacity, True
+    # Sessions dropped from the file stop taking bookings; rows stay for the bookings made in them.
+    for start, row in existing.items():
+        if start not in wanted:
+            row.active = False
+
+
+def _load_closed(session: Session, office: Office, dates: tuple[dt.date, ...]) -> None:
+    existing = {c.date: c for c in session.scalars(select(ClosedDate).where(ClosedDate.office_id == office.id))}
+    for day in dates:
+        if day not in existing:
+            session.add(ClosedDate(office_id=office.id, date=day, source="file"))
+    for day, row in existing.items():
+        if row.source == "file" and day not in dates:
+            session.delete(row)
+
+
+def office_by_hotline(session: Session, hotline: str) -> Office | None:
+    """Return the office whose hotline number is this E.164 number, or None."""
+    return session.scalar(select(Office).where(Office.hotline == hotline))
+
+
+def office_by_code(session: Session, code: str) -> Office | None:
+    """Return the office with this code, or None."""
+    return session.scalar(select(Office).where(Office.code == code))
+
+
+def all_offices(session: Session) -> list[Office]:
+    """Return every office, by code."""
+    return list(session.scalars(select(Office).order_by(Office.code)))

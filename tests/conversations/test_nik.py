@@ -1,0 +1,151 @@
+"""Tests for checking, finding and masking a NIK."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conversations.nik import NikCheck, check_nik, find_nik, mask_nik
+
+# Palembang (16 71 01), a woman born 5 January 1990 (45 = 5 + 40), serial 0001.
+WOMAN = "1671014501900001"
+# Same place, a man born 5 January 1990, serial 0123.
+MAN = "1671010501900123"
+
+
+@pytest.mark.parametrize(
+    ("text", "nik"),
+    [
+        (WOMAN, WOMAN),
+        (MAN, MAN),
+        ("1671 0145 0190 0001", WOMAN),
+        ("1671.0145.0190.0001", WOMAN),
+        ("1671-0145-0190-0001", WOMAN),
+        ("16.71.01 450190 0001", WOMAN),
+        ("  1671014501900001  ", WOMAN),
+        ("1671014501900001\n", WOMAN),
+        ("\uff11\uff16\uff17\uff11\uff10\uff11\uff14\uff15\uff10\uff11\uff19\uff10\uff10\uff10\uff10\uff11", WOMAN),
+        ("1101010101000001", "1101010101000001"),  # Aceh
+        ("3171013112990001", "3171013112990001"),  # Jakarta, 31 December 1999
+        ("3171017112990001", "3171017112990001"),  # a woman born 31 December 1999
+        ("9701012902000001", "9701012902000001"),  # Papua Pegunungan, 29 February 2000
+        ("9201012902040001", "9201012902040001"),  # Papua Barat Daya, 29 February (2004 leap)
+        ("3171016902960001", "3171016902960001"),  # a woman born 29 February 1996
+        ("2171010101009999", "2171010101009999"),  # Kepulauan Riau, serial 9999
+    ],
+)
+def test_accepts_well_formed_nik(text: str, nik: str) -> None:
+    assert check_nik(text) == NikCheck(nik=nik, problem=None)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("", "length"),
+        ("   ", "length"),
+        ("167101450190000", "length"),
+        ("16710145019000011", "length"),
+        ("1671 0145 0190 00011", "length"),
+        ("1", "length"),
+        ("1671O14501900001", "digits"),
+        ("NIK 1671014501900001", "digits"),
+        ("1671/0145/0190/0001", "digits"),
+        ("1671_0145_0190_0001", "digits"),
+        ("+1671014501900001", "digits"),
+        ("\u0661\u0666\u0667\u0661\u0660\u0661\u0664\u0665\u0660\u0661\u0669\u0660\u0660\u0660\u0660\u0661", "digits"),
+        ("Budi Santoso", "digits"),
+        ("0071014501900001", "region"),
+        ("1071014501900001", "region"),
+        ("2071014501900001", "region"),
+        ("2271014501900001", "region"),
+        ("3771014501900001", "region"),
+        ("5471014501900001", "region"),
+        ("9071014501900001", "region"),
+        ("9871014501900001", "region"),
+        ("9971014501900001", "region"),
+        ("3171010001900001", "birth_date"),  # day 00
+        ("3171013201900001", "birth_date"),  # day 32
+        ("3171014001900001", "birth_date"),  # day 40 (a woman's 0)
+        ("3171017201900001", "birth_date"),  # day 72 (a woman's 32)
+        ("3171010100900001", "birth_date"),  # month 00
+        ("3171010113900001", "birth_date"),  # month 13
+        ("3171013104900001", "birth_date"),  # 31 April
+        ("3171017104900001", "birth_date"),  # a woman's 31 April
+        ("3171013002900001", "birth_date"),  # 30 February
+        ("3171012902010001", "birth_date"),  # 29 February: neither 1901 nor 2001 is a leap year
+        ("1671014501900000", "serial"),
+        ("0071010001900000", "region"),  # several problems: the first, left to right
+        ("3171010001900000", "birth_date"),
+    ],
+)
+def test_names_the_problem_with_a_malformed_nik(text: str, problem: str) -> None:
+    assert check_nik(text) == NikCheck(nik=None, problem=problem)
+
+
+@pytest.mark.parametrize(
+    ("text", "nik"),
+    [
+        (WOMAN, WOMAN),
+        ("NIK saya 1671014501900001 ya", WOMAN),
+        ("Budi Santoso 1671 0145 0190 0001", WOMAN),
+        ("Budi Santoso, 1671-0145-0190-0001.", WOMAN),
+        ("nik:1671014501900001", WOMAN),
+        ("tgl 5 1671 0145 0190 0001", WOMAN),
+        ("1671014501900001 5", WOMAN),
+        ("a 1671014501900001 b 1671010501900123", WOMAN),
+        ("0000000000000000", "0000000000000000"),  # found here; check_nik judges the form
+        ("", None),
+        ("Budi Santoso", None),
+        ("167101450190000", None),
+        ("16710145019000011", None),
+        ("08123456789", None),
+        ("+62 812-3456-7890", None),
+        ("1671 0145\n0190 0001", None),
+        ("5/12 jam 08:00", None),
+    ],
+)
+def test_finds_nik_in_a_message(text: str, nik: str | None) -> None:
+    assert find_nik(text) == nik
+
+
+@pytest.mark.parametrize(
+    ("nik", "masked"),
+    [
+        (WOMAN, "************0001"),
+        (MAN, "************0123"),
+        ("1234567890123456", "************3456"),
+        ("1234", "****"),
+        ("", ""),
+    ],
+)
+def test_masks_all_but_the_last_four_digits(nik: str, masked: str) -> None:
+    assert mask_nik(nik) == masked
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(max_size=60))
+def test_check_nik_never_raises_and_is_consistent(text: str) -> None:
+    check = check_nik(text)
+    assert (check.nik is None) != (check.problem is None)
+    if check.nik is not None:
+        assert len(check.nik) == 16 and check.nik.isascii() and check.nik.isdigit()
+    else:
+        assert check.problem in {"length", "digits", "birth_date", "serial", "region"}
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(alphabet=st.characters(categories=["Nd", "Zs", "Po", "Pd", "Ll"]), max_size=60))
+def test_find_nik_never_raises_and_returns_16_digits(text: str) -> None:
+    nik = find_nik(text)
+    assert nik is None or (len(nik) == 16 and nik.isascii() and nik.isdigit())
+
+
+@settings(max_examples=300, deadline=None)
+@given(digits=st.text(alphabet="0123456789", min_size=16, max_size=16))
+def test_any_16_digits_get_a_verdict_and_a_mask(digits: str) -> None:
+    check = check_nik(digits)
+    assert check.nik in (digits, None)
+    assert check.problem in {None, "birth_date", "serial", "region"}
+    assert find_nik(f"NIK saya {digits[:4]} {digits[4:]}.") == digits
+    assert mask_nik(digits) == "*" * 12 + digits[-4:]

@@ -1,0 +1,2 @@
+from hotline import create_app
+app = create_app()
