@@ -1,0 +1,1 @@
+"""The scheduler process: reminders, releases, the waitlist and outbound delivery (next issue)."""
