@@ -6,6 +6,7 @@ import re
 
 from flask import Blueprint, Response, request
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from hotline import database, limits, now
 from hotline.addresses import parse_address
@@ -39,11 +40,21 @@ def inbound() -> Response:
         num_media = 0
     message = IncomingMessage(sid=sid, phone=phone, channel=channel,
                               body=(form.get("Body") or "")[:MAX_BODY], num_media=num_media)
-    with database().transaction() as session:
+
+    def answer(session) -> list[str] | None:
         office = office_by_hotline(session, hotline[1])
         if office is None:
-            return Response("no office has this hotline number\n", status=404, mimetype="text/plain")
-        replies = receive(session, office, message, now(), limits())
+            return None
+        return receive(session, office, message, now(), limits())
+
+    try:
+        replies = database().run(answer)
+    except OperationalError:
+        # Nothing was stored: Twilio may deliver the message again.
+        log.exception("inbound message not handled: the database is unavailable")
+        return Response("try again later\n", status=503, mimetype="text/plain")
+    if replies is None:
+        return Response("no office has this hotline number\n", status=404, mimetype="text/plain")
     return messaging_response(replies)
 
 

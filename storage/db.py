@@ -2,12 +2,19 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -62,6 +69,23 @@ class Database:
         with self.sessions() as session, session.begin():
             yield session
 
+    def run(self, work: Callable[[Session], T], attempts: int = 3) -> T:
+        """Run work(session) in one transaction, again from the start after a deadlock or lock time-out.
+
+        The work must do nothing outside the database, so that running it again is safe.
+        Raises the last OperationalError when every attempt failed.
+        """
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.transaction() as session:
+                    return work(session)
+            except OperationalError as error:
+                if attempt == attempts or not is_transient(error):
+                    raise
+                log.warning("transaction retried after a transient database error (attempt %d)", attempt)
+                time.sleep(0.05 * attempt)
+        raise AssertionError("unreachable")
+
     def migrate(self) -> None:
         """Create or upgrade the schema to the newest migration."""
         from storage.migrate import upgrade
@@ -70,6 +94,14 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def is_transient(error: OperationalError) -> bool:
+    """Tell whether running the transaction again may succeed (deadlock, lock time-out, busy)."""
+    code = getattr(error.orig, "sqlstate", None)
+    if code in ("40001", "40P01", "55P03"):  # serialization failure, deadlock, lock not available
+        return True
+    return "database is locked" in str(error.orig)
 
 
 def default_sqlite_url(instance_path: str | os.PathLike[str]) -> str:
