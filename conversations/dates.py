@@ -6,7 +6,7 @@ same text read on the same day always gives the same answer.
 How a text is read (documented here because a citizen's booking depends on it):
 
 * "hari ini"/"today"/"sekarang", "besok"/"tomorrow", "lusa"/"day after tomorrow",
-  "kemarin"/"yesterday" are today, +1, +2 and -1 days.
+  "kemarin"/"yesterday", "kemarin lusa"/"day before yesterday" are today, +1, +2, -1 and -2.
 * "3 hari lagi", "in 3 days", "3 days from now", "seminggu lagi", "in 2 weeks" count days
   (or weeks of 7 days) from today; "3 hari yang lalu"/"3 days ago" count back. A bare
   "3 hari" is refused: it is a duration, not a date.
@@ -20,7 +20,8 @@ How a text is read (documented here because a citizen's booking depends on it):
 * "tgl 5", "tanggal 5", "the 5th", "5th" are day 5 of this month if that is not past, else of
   the next month that has such a day ("tgl 31" on 29 November is 31 December). A bare number
   ("1", "2", "12") is refused: in a chat it is a menu choice, not a date. "tgl 5 bulan depan" /
-  "the 5th next month" is day 5 of next month.
+  "the 5th next month" is day 5 of next month and "tgl 5 bulan ini" of this month, even if
+  past; a day that month lacks is refused.
 * Numeric dates are day-first: "5/12", "5-12", "5.12", "05-12-2026", "5/12/26"; "2026-12-05"
   (year first) is also read. Month names in both languages, with Indonesian abbreviations
   (Jan Feb Mar Apr Mei Jun Jul Agu/Agt/Ags Sep/Sept Okt Nov/Nop Des): "5 Des", "5 Desember
@@ -35,9 +36,11 @@ How a text is read (documented here because a citizen's booking depends on it):
 * Times of day ("jam 8", "pukul 09.30", "08:00", "pagi") are ignored; a text that is only a
   time is refused. Fillers ("tanggal", "tgl.", "pada", "on", "the", "please", "saya mau", ...)
   and trailing punctuation or emoji are ignored.
-* What the rules above do not cover goes to `dateparser`, but its answer is kept only when it
-  is a whole day (not a time, week, month or year) and not a past day read from words that
-  do not speak of the past.
+* Only a weekday with words like "last"/"lalu" that the rules above do not read goes to
+  `dateparser` ("last Monday"); its answer is kept only when it is a whole day on that weekday,
+  and not past unless the words speak of the past. dateparser misreads the wider forms this
+  module handles itself ("tanggal 5" is a past 5th, "32/1" is 2032, "jam 8" is the 8th, a NIK
+  is a timestamp, "tomorrow week" is tomorrow, "monday one" is 1 November), so it is not asked.
 """
 
 from __future__ import annotations
@@ -118,6 +121,7 @@ _TODAY = re.compile(r"(?:hari ini|today|sekarang|now|skrg|skrng)")
 _TOMORROW = re.compile(r"(?:besok|besoknya|esok|tomorrow|tmrw|tmr|bsk)")
 _DAY_AFTER_TOMORROW = re.compile(r"(?:lusa|besok lusa|day after tomorrow)")
 _YESTERDAY = re.compile(r"(?:kemarin|kemaren|kmrn|yesterday)")
+_DAY_BEFORE_YESTERDAY = re.compile(r"(?:kemarin lusa|day before yesterday)")
 _NEXT_WEEK = re.compile(r"(?:(?:minggu|pekan) (?:depan|berikutnya)|next week)")
 _THIS_WEEK = re.compile(r"(?:minggu|pekan) ini|this week")
 _COUNT_FORWARD = re.compile(
@@ -148,17 +152,14 @@ _MONTH_DAY = re.compile(
     rf"(?P<mon>{_MON}) (?P<d>\d{{1,2}}){_ORD}?(?: (?P<y>\d{{4}}))?"
 )
 
-# Words that may let dateparser find a date; without one of them it is not asked at all,
-# because it reads menu numbers, times and NIKs as dates.
-_DATE_VOCABULARY = (
-    frozenset(_MONTHS) | frozenset(_WEEKDAYS) | _PAST_WORDS
-    | frozenset(
-        """
-        hari day days minggu pekan week weeks bulan month months tahun year years depan next
-        lagi later besok lusa tomorrow today yesterday fortnight from now coming this ini
-        """.split()
-    )
+# The only words dateparser is given, around a single weekday ("last Monday"). On anything
+# wider it drops what it cannot fit or counts wrongly ("tomorrow week" is tomorrow, "3 days
+# after today" is today, "monday one" is 1 November, "yang 1 5" is 1 May, "5" is a past 5th),
+# so numbers, units and day words stay with the rules above.
+_FALLBACK_WORDS = frozenset(_WEEKDAYS) | frozenset(
+    "last lalu ago yang kemarin kemaren this ini coming next depan".split()
 )
+
 
 class _Refused(Exception):
     """Raised inside the hand-written rules when a text is recognised and known not to be a date."""
@@ -186,7 +187,7 @@ def parse_date(text: str, today: datetime.date) -> datetime.date | None:
         except _Refused:
             return None
         return found if found is not None else _read_by_dateparser(words, today)
-    except Exception:  # noqa: BLE001 - a citizen's text must never crash the conversation
+    except Exception:  # noqa: BLE001 - no text, nor a dateparser failure on it, may crash a chat
         return None
 
 
@@ -203,7 +204,7 @@ def _normalise(text: str) -> tuple[list[str], bool]:
     if not text or len(text) > MAX_TEXT_LENGTH:
         return [], False
     text = unicodedata.normalize("NFKC", text).casefold()
-    # "jum'at" and "jum’at" are spellings of "jumat"; drop the apostrophe before anything else.
+    # "jum'at" is "jumat"; a space there would leave "at 4" in "Jum'at, 4 Des" to read as a time.
     text = re.sub(r"['\u2019`]", "", text)
     text = re.sub(r"[^a-z0-9/.:\-\s]", " ", text)
     text = _TIME_OF_DAY.sub(" ", text)
@@ -224,9 +225,6 @@ def _normalise(text: str) -> tuple[list[str], bool]:
 
 def _match_rules(text: str, day_marker: bool, today: datetime.date) -> datetime.date | None:
     """Return the date the rules read in text, None if they do not apply, or raise _Refused."""
-    if re.fullmatch(r"[0-9/.:\- ]+", text) and not re.search(r"[/.\-]", text) and not day_marker:
-        # Lone numbers are menu choices, and long ones are NIKs or phone numbers.
-        raise _Refused
     if _TODAY.fullmatch(text):
         return today
     if _TOMORROW.fullmatch(text):
@@ -235,6 +233,8 @@ def _match_rules(text: str, day_marker: bool, today: datetime.date) -> datetime.
         return today + datetime.timedelta(days=2)
     if _YESTERDAY.fullmatch(text):
         return today - datetime.timedelta(days=1)
+    if _DAY_BEFORE_YESTERDAY.fullmatch(text):
+        return today - datetime.timedelta(days=2)
     if _NEXT_WEEK.fullmatch(text):
         return _monday_of_next_week(today)
     if m := _COUNT_FORWARD.fullmatch(text):
@@ -249,12 +249,8 @@ def _match_rules(text: str, day_marker: bool, today: datetime.date) -> datetime.
         weekday = _WEEKDAYS[m["wd"] or m["wd2"]]
         return _monday_of_next_week(today) + datetime.timedelta(days=weekday)
     if m := _WEEKDAY.fullmatch(text):
-        if m["wd"] == "min":
-            raise _Refused
         return _nearest_weekday(today, _WEEKDAYS[m["wd"]])
     if m := _WEEKDAY_WITH_DATE.fullmatch(text):
-        if m["wd"] == "min":
-            raise _Refused
         day = _match_date(m["rest"], True, today)
         if day is None or day.weekday() != _WEEKDAYS[m["wd"]]:
             raise _Refused
@@ -274,10 +270,8 @@ def _match_date(text: str, day_marker: bool, today: datetime.date) -> datetime.d
         return _day_month_year(int(m["d"]), _MONTHS[m["mon"]], m["y"], today)
     if m := _DAY_OF_MONTH.fullmatch(text):
         if not (day_marker or m["ord"]):
-            raise _Refused
+            raise _Refused  # a lone number is a menu choice
         return _day_of_month(int(m["day"]), m["month"], today)
-    if re.search(r"\d", text) and not re.search(r"[a-z]", text):
-        raise _Refused  # numbers in a shape no rule reads: "32/1", "5 12", "1.2.3.4"
     return None
 
 
@@ -288,8 +282,6 @@ def _count_days(m: re.Match[str]) -> int:
     else:
         n = int(m["n"]) if m["n"].isdigit() else _NUMBER_WORDS[m["n"]]
         unit = m["unit"]
-    if n > 366:
-        raise _Refused
     return n * 7 if unit.startswith(("minggu", "pekan", "week")) else n
 
 
@@ -316,7 +308,7 @@ def _day_month_year(day: int, month: int, year: str | None, today: datetime.date
     if year is not None:
         full_year = int(year) + 2000 if len(year) == 2 else int(year)
         return _explicit(full_year, month, day)
-    # Eight years always include a leap year, so 29/2 finds its next occurrence.
+    # Nine years always hold a leap year (even 2096 to 2104, past 2100), so 29/2 is found.
     for candidate_year in range(today.year, today.year + 9):
         try:
             candidate = datetime.date(candidate_year, month, day)
@@ -366,19 +358,17 @@ def _dateparser_for(today: datetime.date) -> DateDataParser:
 
 def _read_by_dateparser(words: list[str], today: datetime.date) -> datetime.date | None:
     """Return the whole day dateparser reads in words, or None when its answer is not trusted."""
-    if not any(word in _DATE_VOCABULARY for word in words):
+    weekdays = {_WEEKDAYS[word] for word in words if word in _WEEKDAYS}
+    if len(weekdays) != 1 or not all(word in _FALLBACK_WORDS for word in words):
         return None
-    if any(len(word) > 4 and word.isdigit() for word in words):
-        return None
-    try:
-        data = _dateparser_for(today).get_date_data(" ".join(words))
-    except Exception:  # noqa: BLE001 - dateparser raises on odd inputs; treat them as no date
-        return None
+    data = _dateparser_for(today).get_date_data(" ".join(words))
     found = data.date_obj
     if found is None or data.period != "day" or found.time() != datetime.time():
         return None
     day = found.date()
-    # dateparser sometimes turns a future phrase into a past day ("a week from today").
+    if day.weekday() not in weekdays:
+        return None
+    # A past day is believed only when the words speak of the past.
     if day < today and not any(word in _PAST_WORDS for word in words):
         return None
     return day

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import conversations.dates
 from conversations.dates import format_date, parse_date
 
 SUNDAY = date(2026, 11, 29)
@@ -52,6 +53,7 @@ JANUARY_31 = date(2027, 1, 31)
         ("hari Jumat", date(2026, 12, 4)),
         ("jum'at", date(2026, 12, 4)),
         ("Jum\u2019at", date(2026, 12, 4)),
+        ("Jum'at, 4 Desember 2026", date(2026, 12, 4)),
         ("Selasa ini", date(2026, 12, 1)),
         ("this Friday", date(2026, 12, 4)),
         ("on monday", date(2026, 11, 30)),
@@ -79,6 +81,7 @@ JANUARY_31 = date(2027, 1, 31)
         ("the 5th", date(2026, 12, 5)),
         ("5th", date(2026, 12, 5)),
         ("on the 2nd", date(2026, 12, 2)),
+        ("on the 5", date(2026, 12, 5)),
         ("tgl 29", SUNDAY),
         ("tgl 30", date(2026, 11, 30)),
         ("tgl 31", date(2026, 12, 31)),
@@ -145,9 +148,13 @@ JANUARY_31 = date(2027, 1, 31)
         ("besok \U0001f44d", date(2026, 11, 30)),
         ("\x00besok\x07", date(2026, 11, 30)),
         ("tgl\u00a05", date(2026, 12, 5)),
-        # answered by dateparser, past the hand-written rules
+        ("\uff15/\uff11\uff12", date(2026, 12, 5)),  # full-width digits
+        ("400 hari lagi", date(2028, 1, 3)),
         ("kemarin lusa", date(2026, 11, 27)),
         ("the day before yesterday", date(2026, 11, 27)),
+        # left to dateparser
+        ("last monday", date(2026, 11, 23)),
+        ("last Friday", date(2026, 11, 27)),
     ],
 )
 def test_reads_date_on_a_sunday(text: str, expected: date) -> None:
@@ -204,6 +211,9 @@ def test_reads_date_on_a_sunday(text: str, expected: date) -> None:
         (JANUARY_31, "tgl 28", date(2027, 2, 28)),
         (JANUARY_31, "tgl 5", date(2027, 2, 5)),
         (JANUARY_31, "besok", date(2027, 2, 1)),
+        (date(2027, 1, 15), "tgl 5 bulan depan", date(2027, 2, 5)),
+        (date(2027, 1, 15), "tgl 20 bulan ini", date(2027, 1, 20)),
+        (date(2027, 1, 15), "tgl 5 bulan ini", date(2027, 1, 5)),
         (date(2027, 2, 28), "29/2", date(2028, 2, 29)),
         (date(2028, 2, 1), "29/2", date(2028, 2, 29)),
     ],
@@ -264,6 +274,20 @@ def test_reads_date_relative_to_other_days(today: date, text: str, expected: dat
         "1000 hari lagi",
         "mau tanya",
         "nik saya 1671014501900001",
+        # what dateparser would misread, kept from it
+        "tomorrow week",
+        "3 days after today",
+        "2 weeks from today and",
+        "monday one",
+        "yang 1 5",
+        "des 1 senin",
+        "yesterday tomorrow",
+        "senin jumat",
+        "1 senin 2",
+        "last monday 2",
+        "in last monday",
+        "5 bulan lagi",
+        "in 1 month",
         "\U0001f600",
         "\x00\x01\x02",
         "besok " + "x" * 100,
@@ -272,6 +296,61 @@ def test_reads_date_relative_to_other_days(today: date, text: str, expected: dat
 )
 def test_refuses_what_is_not_a_date(text: str) -> None:
     assert parse_date(text, SUNDAY) is None
+
+
+class _FakeDateData:
+    def __init__(self, date_obj: datetime | None, period: str = "day") -> None:
+        self.date_obj = date_obj
+        self.period = period
+
+
+class _FakeParser:
+    def __init__(self, answer: _FakeDateData | Exception) -> None:
+        self.answer = answer
+
+    def get_date_data(self, text: str) -> _FakeDateData:
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "answer", "expected"),
+    [
+        ("last monday", _FakeDateData(datetime(2026, 11, 23)), date(2026, 11, 23)),
+        # a past day from words that do not speak of the past
+        ("yang senin", _FakeDateData(datetime(2026, 11, 23)), None),
+        # a day that is not the weekday named
+        ("last monday", _FakeDateData(datetime(2026, 11, 24)), None),
+        # a time, or more than a day
+        ("last monday", _FakeDateData(datetime(2026, 11, 23, 8, 0)), None),
+        ("last monday", _FakeDateData(datetime(2026, 11, 23), "week"), None),
+        ("last monday", _FakeDateData(None), None),
+        ("last monday", ValueError("boom"), None),
+        ("last monday", RecursionError(), None),
+    ],
+)
+def test_keeps_only_trusted_dateparser_answers(
+    monkeypatch: pytest.MonkeyPatch, text: str, answer: object, expected: date | None
+) -> None:
+    monkeypatch.setattr(conversations.dates, "_dateparser_for", lambda today: _FakeParser(answer))
+    assert parse_date(text, SUNDAY) == expected
+
+
+def test_never_raises_when_a_rule_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object) -> None:
+        raise IndexError("a bug in a rule")
+
+    monkeypatch.setattr(conversations.dates, "_match_rules", broken)
+    assert parse_date("besok", SUNDAY) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["tgl 30 bulan depan", "tgl 31 bulan depan", "the 29th next month"]
+)
+def test_refuses_a_day_missing_from_the_month_named(text: str) -> None:
+    # 15 January: next month is February 2027, which has 28 days.
+    assert parse_date(text, date(2027, 1, 15)) is None
 
 
 def test_refuses_a_lone_number_as_a_menu_choice_on_any_day() -> None:
