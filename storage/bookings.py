@@ -237,12 +237,16 @@ def confirm_hold(session: Session, office: Office, conversation: Conversation, c
         session.execute(delete(Booking).where(Booking.id == hold.id))
         session.flush()
         return moved
-    hold.status, hold.booked_at, hold.hold_expires_at = "booked", now, None
+    nik = hold.nik
     try:
+        # begin_nested() flushes what is pending before its SAVEPOINT, so the change must be
+        # made inside the block: a clash on the NIK index then undoes only the savepoint.
         with session.begin_nested():
+            hold.status, hold.booked_at, hold.hold_expires_at = "booked", now, None
             session.flush()
     except IntegrityError:
-        raise Refused("nik_taken", _active_code_or_hold_for_nik(session, office, hold.nik or "")) from None
+        # Only a lapsed hold gets here: meanwhile another phone held or booked its NIK.
+        raise Refused("nik_taken", _active_code_or_hold_for_nik(session, office, nik or "")) from None
     return hold
 
 

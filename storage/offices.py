@@ -97,6 +97,10 @@ def _parse_office(entry: Any, where: str) -> OfficeSpec:
     closed = []
     for value in entry.get("closed", []) or []:
         try:
+            # A TOML date-time is a datetime, itself a date: it must not pass for a date, or
+            # the next reload compares it to the stored date, misses, and inserts it twice.
+            if isinstance(value, dt.datetime):
+                raise ValueError(value)
             closed.append(value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)))
         except ValueError:
             raise OfficeFileError(f"{where}: closed date {value!r} is not YYYY-MM-DD") from None

@@ -23,6 +23,7 @@ def main() -> int:
     from sqlalchemy import select
 
     from storage.bookings import Refused, confirm_hold, hold_place
+    from storage.calendar import national_holidays
     from storage.conversations import lock_conversation
     from storage.db import Database
     from storage.models import Office
@@ -32,6 +33,7 @@ def main() -> int:
         pass
     now = dt.datetime.fromisoformat(job["now"])
     day = dt.date.fromisoformat(job["day"])
+    national_holidays(day.year)  # computed (and cached) before the start, to race tightly
     print("ready", flush=True)
     sys.stdin.readline()
 

@@ -1,0 +1,267 @@
+"""The office file: checking it (parse_offices) and loading it again and again (load_offices)."""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import tomllib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from storage.db import Database
+from storage.models import ClosedDate, Office, OfficeSession
+from storage.offices import OfficeFileError, load_offices, parse_offices
+
+PALEMBANG_TOML = """
+[[office]]
+code = "PLG"
+name = "Kantor Imigrasi Kelas I Palembang"
+hotline = "0821-7619-0771"
+timezone = "Asia/Jakarta"
+address = "Jl. Parameswara No. 1, Bukit Lama, Palembang"
+days = ["fri", "mon", "tue", "wed", "thu"]
+book_ahead_days = 30
+closed = [2026-12-10, "2026-12-11"]
+
+  [[office.sessions]]
+  start = "13:00"
+  end = "15:00"
+  capacity = 50
+
+  [[office.sessions]]
+  start = "08:00"
+  end = "10:00"
+  capacity = 50
+"""
+
+
+# --- builders -------------------------------------------------------------------------------
+
+def palembang(**changes: Any) -> dict[str, Any]:
+    """Return Palembang's [[office]] table as tomllib reads it, with some keys changed or removed (None)."""
+    entry = copy.deepcopy(tomllib.loads(PALEMBANG_TOML)["office"][0])
+    for key, value in changes.items():
+        if value is None:
+            entry.pop(key, None)
+        else:
+            entry[key] = value
+    return entry
+
+
+def jakarta(**changes: Any) -> dict[str, Any]:
+    entry = {
+        "code": "JKS", "name": "Kantor Imigrasi Jakarta Selatan", "hotline": "+62217996016",
+        "sessions": [{"start": "09:00", "end": "12:00", "capacity": 20}],
+    }
+    entry.update(changes)
+    return entry
+
+
+def document(*offices: dict[str, Any]) -> dict[str, Any]:
+    return {"office": list(offices) or [palembang()]}
+
+
+def load(db: Database, doc: dict[str, Any]) -> list[tuple[str, str]]:
+    with db.transaction() as session:
+        return load_offices(session, parse_offices(doc))
+
+
+def stored(db: Database, code: str = "PLG") -> dict[str, Any]:
+    """Return what the database holds for an office, in plain values."""
+    with db.transaction() as session:
+        office = session.scalar(select(Office).where(Office.code == code))
+        if office is None:
+            return {}
+        sessions = session.scalars(
+            select(OfficeSession).where(OfficeSession.office_id == office.id).order_by(OfficeSession.start))
+        closed = session.scalars(
+            select(ClosedDate.date).where(ClosedDate.office_id == office.id).order_by(ClosedDate.date))
+        return {
+            "name": office.name, "hotline": office.hotline, "days": office.days,
+            "sessions": [(s.start, s.end, s.capacity, s.active) for s in sessions],
+            "closed": list(closed),
+        }
+
+
+@pytest.fixture
+def empty(database_url: str) -> Iterator[Database]:
+    """A migrated database with no office yet."""
+    database = Database(database_url)
+    yield database
+    database.dispose()
+
+
+# --- parsing --------------------------------------------------------------------------------
+
+def test_parse_reads_and_normalises_an_office() -> None:
+    """Hotline to E.164, days in week order, sessions by start, dates as dates."""
+    (spec,) = parse_offices(document())
+    assert spec.code == "PLG"
+    assert spec.hotline == "+6282176190771"
+    assert spec.days == ("mon", "tue", "wed", "thu", "fri")
+    assert [(s.start, s.end, s.capacity) for s in spec.sessions] == [("08:00", "10:00", 50), ("13:00", "15:00", 50)]
+    assert spec.closed == (dt.date(2026, 12, 10), dt.date(2026, 12, 11))
+
+
+def test_parse_fills_in_the_defaults() -> None:
+    """Timezone Asia/Jakarta, Monday to Friday, 30 days ahead, nothing closed."""
+    (spec,) = parse_offices(document(jakarta()))
+    assert (spec.timezone, spec.days, spec.book_ahead_days, spec.closed, spec.address) == (
+        "Asia/Jakarta", ("mon", "tue", "wed", "thu", "fri"), 30, (), None)
+
+
+@pytest.mark.parametrize("doc, expected", [
+    pytest.param(document(palembang(code=None)), ["office #1", "code", "None"], id="missing code"),
+    pytest.param(document(palembang(code="plg")), ["office #1", "code", "'plg'"], id="lowercase code"),
+    pytest.param(document(palembang(code="PALEMB")), ["office #1", "code", "'PALEMB'"], id="code too long"),
+    pytest.param(document(palembang(name="  ")), ["office PLG", "name"], id="blank name"),
+    pytest.param(document(palembang(hotline="12345")), ["office PLG", "hotline", "'12345'"], id="bad hotline"),
+    pytest.param(document(palembang(hotline=None)), ["office PLG", "hotline"], id="missing hotline"),
+    pytest.param(document(palembang(timezone="Asia/Palembang")), ["office PLG", "timezone", "Asia/Palembang"], id="unknown timezone"),
+    pytest.param(document(palembang(days=["senin", "selasa"])), ["office PLG", "days"], id="bad day name"),
+    pytest.param(document(palembang(days=[])), ["office PLG", "days"], id="no days"),
+    pytest.param(document(palembang(book_ahead_days=0)), ["office PLG", "book_ahead_days"], id="no days ahead"),
+    pytest.param(document(palembang(address=42)), ["office PLG", "address"], id="address not text"),
+    pytest.param(document(palembang(sessions=[{"start": "8:00", "end": "10:00", "capacity": 5}])),
+                 ["office PLG session #1", "start", "'8:00'"], id="bad time"),
+    pytest.param(document(palembang(sessions=[{"start": "08:00", "end": "24:00", "capacity": 5}])),
+                 ["office PLG session #1", "end", "'24:00'"], id="bad end time"),
+    pytest.param(document(palembang(sessions=[{"start": "10:00", "end": "08:00", "capacity": 5}])),
+                 ["office PLG session #1", "end 08:00", "start 10:00"], id="end before start"),
+    pytest.param(document(palembang(sessions=[{"start": "10:00", "end": "10:00", "capacity": 5}])),
+                 ["office PLG session #1", "after"], id="end equals start"),
+    pytest.param(document(palembang(sessions=[{"start": "08:00", "end": "10:00", "capacity": 5},
+                                              {"start": "09:30", "end": "11:00", "capacity": 5}])),
+                 ["office PLG", "08:00-10:00", "09:30-11:00", "overlap"], id="overlapping sessions"),
+    pytest.param(document(palembang(sessions=[{"start": "08:00", "end": "10:00", "capacity": -1}])),
+                 ["office PLG session #1", "capacity"], id="negative capacity"),
+    pytest.param(document(palembang(sessions=[{"start": "08:00", "end": "10:00", "capacity": "50"}])),
+                 ["office PLG session #1", "capacity"], id="capacity as text"),
+    pytest.param(document(palembang(sessions=[{"start": "08:00", "end": "10:00"}])),
+                 ["office PLG session #1", "capacity"], id="missing capacity"),
+    pytest.param(document(palembang(sessions=[])), ["office PLG", "sessions"], id="no sessions"),
+    pytest.param(document(palembang(closed=["2026-13-01"])), ["office PLG", "closed", "'2026-13-01'"], id="bad closed date"),
+    pytest.param(document(palembang(closed=["31-12-2026"])), ["office PLG", "closed", "'31-12-2026'"], id="closed date day first"),
+    pytest.param(document(palembang(closed=[dt.datetime(2026, 12, 31, 0, 0)])), ["office PLG", "closed", "2026"],
+                 id="closed date with a time"),
+    pytest.param(document(palembang(), jakarta(code="PLG")), ["PLG", "code"], id="two offices, one code"),
+    pytest.param(document(palembang(), jakarta(hotline="082176190771")), ["+6282176190771", "hotline"],
+                 id="two offices, one hotline"),
+    pytest.param(document(palembang(), "JKS"), ["office #2", "table"], id="office not a table"),
+    pytest.param({"office": palembang()}, ["[[office]]"], id="office not a list"),
+    pytest.param({"office": []}, ["[[office]]"], id="empty list"),
+    pytest.param({}, ["[[office]]"], id="no office at all"),
+])
+def test_bad_office_files_are_refused_with_where_and_why(doc: dict[str, Any], expected: list[str]) -> None:
+    """Each mistake raises OfficeFileError naming the office (or session) and the problem."""
+    with pytest.raises(OfficeFileError) as error:
+        parse_offices(doc)
+    for fragment in expected:
+        assert fragment in str(error.value), (fragment, str(error.value))
+
+
+# --- loading --------------------------------------------------------------------------------
+
+def test_loading_the_same_file_twice_changes_nothing(empty: Database) -> None:
+    """First load creates the office; the same file again reports unchanged and keeps the rows."""
+    assert load(empty, document()) == [("PLG", "created")]
+    first = stored(empty)
+    assert load(empty, document()) == [("PLG", "unchanged")]
+    assert stored(empty) == first
+    assert first == {
+        "name": "Kantor Imigrasi Kelas I Palembang", "hotline": "+6282176190771",
+        "days": "mon,tue,wed,thu,fri",
+        "sessions": [("08:00", "10:00", 50, True), ("13:00", "15:00", 50, True)],
+        "closed": [dt.date(2026, 12, 10), dt.date(2026, 12, 11)],
+    }
+
+
+def test_changing_a_capacity_updates_the_office(empty: Database) -> None:
+    """A new capacity is an update, and the session row keeps its id (bookings point at it)."""
+    load(empty, document())
+    sessions = [{"start": "08:00", "end": "10:00", "capacity": 40}, {"start": "13:00", "end": "15:00", "capacity": 50}]
+    with empty.transaction() as session:
+        before = session.scalar(select(OfficeSession.id).where(OfficeSession.start == "08:00"))
+
+    assert load(empty, document(palembang(sessions=sessions))) == [("PLG", "updated")]
+
+    assert stored(empty)["sessions"] == [("08:00", "10:00", 40, True), ("13:00", "15:00", 50, True)]
+    with empty.transaction() as session:
+        assert session.scalar(select(OfficeSession.id).where(OfficeSession.start == "08:00")) == before
+    assert load(empty, document(palembang(sessions=sessions))) == [("PLG", "unchanged")]
+
+
+def test_a_session_removed_from_the_file_becomes_inactive(empty: Database) -> None:
+    """The row stays for its bookings but stops taking new ones; putting it back revives it."""
+    load(empty, document())
+    afternoon_only = [{"start": "13:00", "end": "15:00", "capacity": 50}]
+
+    assert load(empty, document(palembang(sessions=afternoon_only))) == [("PLG", "updated")]
+    assert stored(empty)["sessions"] == [("08:00", "10:00", 50, False), ("13:00", "15:00", 50, True)]
+    assert load(empty, document(palembang(sessions=afternoon_only))) == [("PLG", "unchanged")]
+
+    assert load(empty, document()) == [("PLG", "updated")]
+    assert stored(empty)["sessions"] == [("08:00", "10:00", 50, True), ("13:00", "15:00", 50, True)]
+
+
+def test_closed_dates_are_replaced_on_reload(empty: Database) -> None:
+    """The file's closed dates become exactly the new list; dates closed another way stay."""
+    load(empty, document())
+    with empty.transaction() as session:
+        office_id = session.scalar(select(Office.id).where(Office.code == "PLG"))
+        session.add(ClosedDate(office_id=office_id, date=dt.date(2026, 12, 21), reason="Banjir", source="officer"))
+
+    result = load(empty, document(palembang(closed=["2026-12-11", "2026-12-14"])))
+
+    assert result == [("PLG", "updated")]
+    assert stored(empty)["closed"] == [dt.date(2026, 12, 11), dt.date(2026, 12, 14), dt.date(2026, 12, 21)]
+    assert load(empty, document(palembang(closed=None))) == [("PLG", "updated")]
+    assert stored(empty)["closed"] == [dt.date(2026, 12, 21)]
+
+
+def test_other_fields_update_in_place(empty: Database) -> None:
+    """Name, hotline and days change on the same office row."""
+    load(empty, document())
+    changed = palembang(name="Kantor Imigrasi Palembang", hotline="+62711410333", days=["mon", "wed"])
+    assert load(empty, document(changed)) == [("PLG", "updated")]
+    after = stored(empty)
+    assert (after["name"], after["hotline"], after["days"]) == ("Kantor Imigrasi Palembang", "+62711410333", "mon,wed")
+    with empty.transaction() as session:
+        assert len(session.scalars(select(Office)).all()) == 1
+
+
+def test_several_offices_load_together(empty: Database) -> None:
+    """Each office of the file is reported on its own."""
+    assert load(empty, document(palembang(), jakarta())) == [("PLG", "created"), ("JKS", "created")]
+    assert load(empty, document(palembang(), jakarta(name="Kanim Jaksel"))) == [("PLG", "unchanged"), ("JKS", "updated")]
+
+
+def test_a_hotline_already_used_by_another_office_is_refused_and_nothing_is_written(empty: Database) -> None:
+    """A clash found while loading rolls back the offices loaded before it in the same file."""
+    load(empty, document())
+    before = stored(empty)
+    bad = document(jakarta(), jakarta(code="MKS", name="Kantor Imigrasi Makassar", hotline="+6282176190771"))
+
+    with pytest.raises(OfficeFileError) as error:
+        load(empty, bad)
+
+    assert "office MKS" in str(error.value) and "PLG" in str(error.value) and "+6282176190771" in str(error.value)
+    assert stored(empty, "JKS") == {}  # created first in that file, then rolled back with it
+    assert stored(empty, "MKS") == {}
+    assert stored(empty) == before
+
+
+def test_a_bad_file_leaves_the_loaded_offices_as_they_were(empty: Database) -> None:
+    """A file that fails its checks, loaded in a transaction, writes nothing at all."""
+    load(empty, document())
+    before = stored(empty)
+    new_capacity = [{"start": "08:00", "end": "10:00", "capacity": 10}]
+    bad = document(palembang(sessions=new_capacity), jakarta(timezone="Mars/Olympus"))
+
+    with pytest.raises(OfficeFileError, match="office JKS: unknown timezone"):
+        load(empty, bad)
+
+    assert stored(empty) == before
+    assert stored(empty, "JKS") == {}
