@@ -74,6 +74,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This NIK already has an active booking {code}. One booking per NIK. "
         "Reply STATUS, CHANGE or CANCEL.",
     },
+    "nik_taken_other": {
+        "id": "NIK ini sudah punya booking aktif dari nomor lain. Satu NIK satu booking. "
+        "Kirim CEK, UBAH atau BATAL dari nomor itu, atau balas PETUGAS.",
+        "en": "This NIK already has an active booking from another number. One booking per "
+        "NIK. Send STATUS, CHANGE or CANCEL from that number, or reply AGENT.",
+    },
     "phone_limit": {
         "id": "Nomor ini sudah punya {count} booking aktif (batas {limit}). "
         "Balas CEK, UBAH atau BATAL.",
@@ -128,6 +134,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "{number}) {start}-{end} ({available} tempat)",
         "en": "{number}) {start}-{end} ({available} left)",
     },
+    "session_no_places": {
+        "id": "Sesi {number} sudah penuh.",
+        "en": "Session {number} is full.",
+    },
     "session_full": {
         "id": "Maaf, sesi itu baru saja penuh.",
         "en": "Sorry, that session has just filled up.",
@@ -148,6 +158,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Balas YA untuk memesan, atau BATAL.",
         "en": "Reply YES to book, or CANCEL.",
     },
+    "move_confirm_hint": {
+        "id": "Balas YA untuk memindah jadwal, atau BATAL.",
+        "en": "Reply YES to move it, or CANCEL.",
+    },
     "booked": {
         "id": "Booking berhasil. Kode: {code}. {date} {start}-{end}, {office}{address}. "
         "Bawa: {documents}",
@@ -159,12 +173,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{code} is moved to {date} {start}-{end}. The code stays the same.",
     },
     "hold_lost": {
-        "id": "Maaf, waktu tahan habis dan sesi itu sudah penuh.",
-        "en": "Sorry, the hold ran out and that session is now full.",
+        "id": "Maaf, waktu tahan habis dan tempat itu tidak bisa dipesan lagi.",
+        "en": "Sorry, the hold ran out and that place can no longer be booked.",
     },
     "draft_cancelled": {
         "id": "Pemesanan dibatalkan. Balas MENU untuk mulai lagi.",
         "en": "Booking stopped. Reply MENU to start again.",
+    },
+    "nothing_changed": {
+        "id": "Baik, tidak ada yang diubah. Balas MENU untuk pilihan lain.",
+        "en": "OK, nothing has changed. Reply MENU for other options.",
     },
     "no_bookings": {
         "id": "Tidak ada booking aktif untuk nomor ini. Balas 1 untuk memesan.",

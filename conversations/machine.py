@@ -7,10 +7,11 @@ refuse one (the last place went to someone else a moment ago), runs the step aga
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, replace
 
 from conversations import words
-from conversations.catalogue import render
+from conversations.catalogue import MESSAGES, render
 from conversations.dates import format_date, parse_date
 from conversations.effects import CancelBooking, ConfirmHold, Effect, HoldPlace, ReleaseHold
 from conversations.facts import BookingInfo, DayInfo, Facts, SessionInfo
@@ -22,6 +23,21 @@ BOOKING_STEPS = frozenset({"service", "passport_type", "name", "nik", "date", "s
 MENU_CHOICES = {1: "book", 2: "status", 3: "move", 4: "cancel", 5: "documents", 6: "agent"}
 SERVICE_CHOICES = {1: "new", 2: "renewal", 3: "lost", 4: "damaged"}
 TYPE_CHOICES = {1: "ordinary", 2: "electronic"}
+# What the draft must already hold at each step; a state that lacks it (an old or damaged
+# state from storage) starts again at the menu rather than failing half-way.
+DRAFT_NEEDS = {
+    "passport_type": ("service",),
+    "name": ("service", "passport_type"),
+    "nik": ("service", "passport_type", "name"),
+    "date": ("service", "passport_type", "name"),
+    "session": ("service", "passport_type", "name", "date"),
+    "confirm": ("service", "passport_type", "name", "date", "session_id"),
+    "cancel_confirm": ("cancelling",),
+}
+# A NIK in a message, with the label that may come before it ("NIK: 1671 0145 ...").
+NIK_IN_TEXT_RE = re.compile(
+    r"(?:\b(?:nik|no\.?\s*ktp|ktp)\s*[:=\-]?\s*)?\d[\d .\-]{14,}\d", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -70,17 +86,20 @@ class _Turn:
 
 def step(state: State, message: Inbound, now: dt.datetime, facts: Facts) -> Outcome:
     """Answer one message: return the next state, the replies and the effects to apply."""
-    turn = _Turn(state, facts, now)
-    text = (message.text or "").strip()
+    turn = _Turn(_sane(state), facts, now)
+    text = (message.text or "").strip() if isinstance(message.text, str) else ""
     command, argument = words.keyword(text)
 
-    # Opting out is honoured in every state, even while an officer has the conversation.
+    # Opting out is honoured in every state, even while an officer has the conversation
+    # (which it ends: nothing can be sent to the number any more).
     if command == "stop":
         was_out = state.opted_out
         turn.reset()
-        turn.state = replace(turn.state, opted_out=True)
-        # Twilio confirms STOP on SMS itself; on WhatsApp we confirm it once.
-        if not was_out and facts.channel == "whatsapp":
+        turn.state = replace(turn.state, opted_out=True, handover=False,
+                             lang=words.language_of(text) or turn.state.lang)
+        # On SMS Twilio confirms its own opt-out words (STOP, END ...) and would block ours.
+        sms_confirmed = facts.channel == "sms" and words.is_twilio_stop_word(text)
+        if not was_out and not sms_confirmed:
             turn.say("opted_out")
         return turn.outcome()
     if state.opted_out:
@@ -96,7 +115,12 @@ def step(state: State, message: Inbound, now: dt.datetime, facts: Facts) -> Outc
         turn.state = replace(turn.state, lang="en" if command == "english" else "id")
         _prompt(turn)
         return turn.outcome()
-    detected = words.language_of(text)
+    # A name says nothing of the language it is written in ("I Made Wirawan" is Balinese);
+    # only the words around it do ("my name is ...").
+    if command is None and turn.state.step == "name":
+        detected = words.language_of(words.name_label(text))
+    else:
+        detected = words.language_of(text)
     if detected:
         turn.state = replace(turn.state, lang=detected)
 
@@ -106,11 +130,23 @@ def step(state: State, message: Inbound, now: dt.datetime, facts: Facts) -> Outc
         _prompt(turn)
         return turn.outcome()
 
-    if command is not None and command != "start":
-        _command(turn, command, argument, text)
+    if command is not None:
+        # START from a number that has not opted out is a wish to begin: the menu.
+        _command(turn, "menu" if command == "start" else command, argument, text)
     else:
         STEP_HANDLERS[turn.state.step](turn, text)
     return turn.outcome()
+
+
+def _sane(state: State) -> State:
+    """Return the state, or a fresh menu state if its step lacks what the draft must hold."""
+    draft = state.draft
+    fits = state.step in STEP_HANDLERS and all(
+        getattr(draft, name) for name in DRAFT_NEEDS.get(state.step, ())
+    )
+    if state.step in ("date", "session", "confirm") and not (draft.nik or draft.moving):
+        fits = False
+    return state if fits else replace(state, step="menu", draft=Draft())
 
 
 # --- keywords -----------------------------------------------------------------------------
@@ -121,14 +157,21 @@ def _command(turn: _Turn, command: str, argument: str, text: str) -> None:
         _menu(turn)
     elif command == "help":
         turn.say("help")
+        _prompt_again(turn)
     elif command == "documents":
         turn.say("documents_intro", documents=render("documents_all", turn.state.lang))
+        _prompt_again(turn)
     elif command == "status":
         _status(turn)
+        _prompt_again(turn)
     elif command == "agent":
         turn.reset()
         turn.state = replace(turn.state, handover=True)
         turn.say("handover")
+    elif command == "book" and turn.state.step == "confirm":
+        # "BOOK"/"PESAN" in answer to the summary means to book it, but only YA confirms:
+        # ask for it rather than throw the held place away.
+        turn.say("move_confirm_hint" if turn.state.draft.moving else "confirm_hint")
     elif command == "book":
         turn.reset()
         _start_booking(turn, text)
@@ -142,6 +185,12 @@ def _menu(turn: _Turn) -> None:
     turn.say("menu", office=turn.facts.office_name)
 
 
+def _prompt_again(turn: _Turn) -> None:
+    """After an aside (HELP, SYARAT, CEK) in the middle of something, ask its question again."""
+    if turn.state.step != "menu":
+        _prompt(turn)
+
+
 def _status(turn: _Turn) -> None:
     if not turn.facts.bookings:
         turn.say("no_bookings")
@@ -150,10 +199,11 @@ def _status(turn: _Turn) -> None:
 
 
 def _booking_line(turn: _Turn, booking: BookingInfo) -> str:
+    status = f"status_{booking.status}"
     return render(
         "booking_line", turn.state.lang, code=booking.code, date=turn.day(booking.date),
         start=booking.start, end=booking.end,
-        status=render(f"status_{booking.status}", turn.state.lang),
+        status=render(status, turn.state.lang) if status in MESSAGES else booking.status,
     )
 
 
@@ -170,8 +220,7 @@ def _cancel(turn: _Turn, argument: str) -> None:
         turn.reset()
         _ask_cancel(turn, words.booking_code(argument))
     elif turn.state.step in BOOKING_STEPS or turn.state.step in ("cancel_pick", "move_pick"):
-        turn.reset()
-        turn.say("draft_cancelled")
+        _stop_draft(turn)
     elif turn.state.step == "cancel_confirm":
         _ask_cancel(turn, turn.state.draft.cancelling)
     elif not turn.facts.bookings:
@@ -181,6 +230,18 @@ def _cancel(turn: _Turn, argument: str) -> None:
     else:
         turn.go("cancel_pick")
         turn.say("pick_cancel", bookings=_booking_codes(turn))
+
+
+def _stop_draft(turn: _Turn) -> None:
+    """Drop what is in progress and say so in words that cannot be read as a cancelled booking."""
+    moving, step_name = turn.state.draft.moving, turn.state.step
+    turn.reset()
+    if moving:
+        turn.say("kept", code=moving)
+    elif step_name in ("cancel_pick", "move_pick"):
+        turn.say("nothing_changed")
+    else:
+        turn.say("draft_cancelled")
 
 
 def _ask_cancel(turn: _Turn, code: str | None) -> None:
@@ -282,8 +343,7 @@ def _on_name(turn: _Turn, text: str) -> None:
     name_text = text
     if nik:
         # "Budi Santoso 1671..." gives the name and the NIK in one message.
-        digits_at = _strip_nik(text)
-        name_text = digits_at
+        name_text = NIK_IN_TEXT_RE.sub(" ", text).strip(" ,;:-")
     name = words.clean_name(name_text)
     if name is None:
         turn.say("bad_name")
@@ -295,24 +355,30 @@ def _on_name(turn: _Turn, text: str) -> None:
         turn.say("ask_nik")
 
 
-def _strip_nik(text: str) -> str:
-    import re
-
-    return re.sub(r"\d[\d .\-]{14,}\d", " ", text).strip(" ,;:-")
-
-
 def _on_nik(turn: _Turn, text: str) -> None:
-    check = check_nik(text)
+    # "NIK saya 1671 0145 0190 0001": the digits, without the words around them.
+    found = find_nik(text)
+    if found is None and re.search(r"\d{4}", text):
+        found = re.sub(r"[^\d\s.\-]", "", text)
+    check = check_nik(found or text)
     if check.nik is None:
         turn.say(f"nik_{check.problem}")
         return
     taken = turn.facts.nik_bookings.get(check.nik)
     if taken:
         turn.state = replace(turn.state, step="menu", draft=Draft())
-        turn.say("nik_taken", code=taken)
+        _say_nik_taken(turn, taken)
         return
     turn.go("date", nik=check.nik)
     _ask_date(turn)
+
+
+def _say_nik_taken(turn: _Turn, code: str | None) -> None:
+    """Say the NIK has a booking; name its code only when it is this number's own booking."""
+    if code and _find_booking(turn, code) is not None:
+        turn.say("nik_taken", code=code)
+    else:
+        turn.say("nik_taken_other")
 
 
 def _ask_date(turn: _Turn) -> None:
@@ -324,9 +390,18 @@ def _all_starts(turn: _Turn) -> list[str]:
     return starts
 
 
+def _day_starts(info: DayInfo) -> list[str]:
+    return [s.start for s in sorted(info.sessions, key=lambda s: s.number)]
+
+
+def _date_in(turn: _Turn, text: str) -> dt.date | None:
+    """Return the date written in text, a session named with it ("besok sesi 2") set aside."""
+    _, rest = words.session_hint(text, _all_starts(turn))
+    return parse_date(rest, turn.facts.today) if rest else None
+
+
 def _on_date(turn: _Turn, text: str) -> None:
-    number, rest = words.session_hint(text, _all_starts(turn))
-    day = parse_date(rest, turn.facts.today)
+    day = _date_in(turn, text)
     if day is None:
         turn.say("bad_date")
         return
@@ -334,11 +409,14 @@ def _on_date(turn: _Turn, text: str) -> None:
     if info is None:
         return
     turn.go("session", date=day, session_id=None)
+    number, _ = words.session_hint(text, _day_starts(info))
     chosen = _session_by_number(info, number)
     if chosen is not None and chosen.available > 0:
         _hold(turn, chosen)
-    else:
-        _ask_session(turn, info)
+        return
+    if chosen is not None:
+        turn.say("session_no_places", number=chosen.number)
+    _ask_session(turn, info)
 
 
 def _check_day(turn: _Turn, day: dt.date) -> DayInfo | None:
@@ -372,7 +450,8 @@ def nearest_days(facts: Facts, day: dt.date, count: int = 3) -> list[dt.date]:
 
 
 def _offer_nearest(turn: _Turn, day: dt.date) -> None:
-    nearest = sorted(nearest_days(turn.facts, day))
+    # The refused day itself is never offered, even when the facts still show places on it.
+    nearest = sorted([d for d in nearest_days(turn.facts, day, count=4) if d != day][:3])
     if nearest:
         turn.say("nearest_dates", dates="; ".join(turn.day(d) for d in nearest))
     else:
@@ -395,6 +474,10 @@ def _ask_session(turn: _Turn, info: DayInfo) -> None:
 def _on_session(turn: _Turn, text: str) -> None:
     day = turn.state.draft.date
     info = turn.facts.days.get(day) if day else None
+    number = words.number(text, len(info.sessions)) if info else None
+    if number is None and _date_in(turn, text) is not None:
+        _on_date(turn, text)  # another date ("Senin", "besok sesi 2") instead of a session
+        return
     if info is None or info.closed or info.available <= 0:
         # The day filled up (or closed) since the citizen chose it: start the date again.
         if day is not None:
@@ -403,19 +486,17 @@ def _on_session(turn: _Turn, text: str) -> None:
             turn.go("date")
             _ask_date(turn)
         return
-    starts = [s.start for s in info.sessions]
-    number = words.number(text, len(info.sessions))
     if number is None:
-        number, rest = words.session_hint(text, starts)
-        if number is None and parse_date(text, turn.facts.today) is not None:
-            _on_date(turn, text)  # a new date instead of a session
-            return
+        number, _ = words.session_hint(text, _day_starts(info))
     chosen = _session_by_number(info, number)
-    if chosen is None or chosen.available <= 0:
+    if chosen is None:
         turn.say("not_understood")
         _ask_session(turn, info)
-        return
-    _hold(turn, chosen)
+    elif chosen.available <= 0:
+        turn.say("session_no_places", number=chosen.number)
+        _ask_session(turn, info)
+    else:
+        _hold(turn, chosen)
 
 
 def _hold(turn: _Turn, session: SessionInfo) -> None:
@@ -423,20 +504,8 @@ def _hold(turn: _Turn, session: SessionInfo) -> None:
     refusal = turn.facts.refusal
     draft = turn.state.draft
     if refusal is not None:
-        if refusal.reason == "nik_taken":
-            turn.state = replace(turn.state, step="menu", draft=Draft())
-            turn.say("nik_taken", code=refusal.code or "-")
-        elif refusal.reason == "phone_limit":
-            turn.state = replace(turn.state, step="menu", draft=Draft())
-            turn.say("phone_limit", count=len(turn.facts.bookings), limit=turn.facts.max_bookings)
-        else:
-            turn.say("session_full")
-            info = turn.facts.days.get(draft.date) if draft.date else None
-            if info is not None and info.available > 0 and not info.closed:
-                turn.go("session", session_id=None)
-                _ask_session(turn, info)
-            elif draft.date is not None:
-                _check_day(turn, draft.date)
+        # Storage refused the HoldPlace this message asked for: say why, never ask again.
+        _refused(turn, refusal.reason, refusal.code)
         return
     assert draft.date is not None and draft.service and draft.passport_type and draft.name
     turn.effects.append(HoldPlace(
@@ -457,19 +526,57 @@ def _hold(turn: _Turn, session: SessionInfo) -> None:
         )
 
 
+def _refused(turn: _Turn, reason: str, code: str | None) -> None:
+    """Answer a refusal that ends the draft (NIK, phone limit, booking gone), else offer again."""
+    draft = turn.state.draft
+    if reason == "nik_taken":
+        turn.reset()
+        _say_nik_taken(turn, code)
+    elif reason == "phone_limit":
+        turn.reset()
+        limit = turn.facts.max_bookings
+        turn.say("phone_limit", count=max(len(turn.facts.bookings), limit), limit=limit)
+    elif reason == "unknown_booking":
+        turn.reset()  # the booking being moved was cancelled meanwhile
+        turn.say("unknown_code")
+    elif draft.date is None:
+        turn.say("session_full")
+        turn.go("date", session_id=None)
+        _ask_date(turn)
+    elif reason == "closed":
+        if _check_day(turn, draft.date) is not None:
+            # The facts still show the day open; storage knows better (it closed just now).
+            turn.say("date_office", date=turn.day(draft.date))
+            _offer_nearest(turn, draft.date)
+            turn.go("date", date=None, session_id=None)
+    else:
+        turn.say("hold_lost" if turn.state.step == "confirm" else "session_full")
+        info = turn.facts.days.get(draft.date)
+        if info is not None and info.available > 0 and not info.closed:
+            turn.go("session", session_id=None)
+            _ask_session(turn, info)
+        else:
+            _check_day(turn, draft.date)
+
+
 def _on_confirm(turn: _Turn, text: str) -> None:
     draft = turn.state.draft
     if words.is_no(text):
-        turn.reset()
-        turn.say("draft_cancelled")
+        _stop_draft(turn)
         return
     if not words.is_yes(text):
-        turn.say("confirm_hint")
+        turn.say("move_confirm_hint" if draft.moving else "confirm_hint")
+        return
+    if turn.facts.refusal is not None:
+        # Storage refused the ConfirmHold this message asked for.
+        _refused(turn, turn.facts.refusal.reason, turn.facts.refusal.code)
         return
     hold = turn.facts.hold
     info = turn.facts.days.get(draft.date) if draft.date else None
     session = next((s for s in info.sessions if s.id == draft.session_id), None) if info else None
-    if hold is None or session is None or turn.facts.refusal is not None:
+    if hold is not None and (hold.date, hold.session_id) != (draft.date, draft.session_id):
+        hold = None  # a place held for something else is not this one
+    if hold is None or session is None:
         turn.say("hold_lost")
         if draft.date is not None and info is not None and info.available > 0 and not info.closed:
             turn.go("session", session_id=None)
@@ -494,12 +601,27 @@ def _on_confirm(turn: _Turn, text: str) -> None:
     )
 
 
-def _on_cancel_pick(turn: _Turn, text: str) -> None:
+def _picked(turn: _Turn, text: str, prompt: str) -> str | None:
+    """Return the code of the booking the citizen picked (its code or its number), or re-ask."""
     code = words.booking_code(text)
     choice = words.number(text, len(turn.facts.bookings))
     if code is None and choice is not None:
         code = turn.facts.bookings[choice - 1].code
-    _ask_cancel(turn, code)
+    if code is not None and _find_booking(turn, code) is not None:
+        return code
+    if not turn.facts.bookings:
+        turn.state = replace(turn.state, step="menu", draft=Draft())
+        turn.say("no_bookings")
+        return None
+    turn.say("unknown_code" if code else "not_understood")
+    turn.say(prompt, bookings=_booking_codes(turn))
+    return None
+
+
+def _on_cancel_pick(turn: _Turn, text: str) -> None:
+    code = _picked(turn, text, "pick_cancel")
+    if code is not None:
+        _ask_cancel(turn, code)
 
 
 def _on_cancel_confirm(turn: _Turn, text: str) -> None:
@@ -519,11 +641,9 @@ def _on_cancel_confirm(turn: _Turn, text: str) -> None:
 
 
 def _on_move_pick(turn: _Turn, text: str) -> None:
-    code = words.booking_code(text)
-    choice = words.number(text, len(turn.facts.bookings))
-    if code is None and choice is not None:
-        code = turn.facts.bookings[choice - 1].code
-    _start_move(turn, code)
+    code = _picked(turn, text, "pick_move")
+    if code is not None:
+        _start_move(turn, code)
 
 
 def _prompt(turn: _Turn) -> None:
@@ -539,6 +659,8 @@ def _prompt(turn: _Turn) -> None:
     elif step_name in ("cancel_pick", "move_pick"):
         turn.say("pick_cancel" if step_name == "cancel_pick" else "pick_move",
                  bookings=_booking_codes(turn))
+    elif step_name == "confirm" and draft.moving:
+        turn.say("move_confirm_hint")
     else:
         PROMPTS = {"service": "ask_service", "passport_type": "ask_passport_type",
                    "name": "ask_name", "nik": "ask_nik", "confirm": "confirm_hint"}

@@ -9,7 +9,7 @@ for _keyword, _words in {
     "menu": ("MENU", "MULAI ULANG", "KEMBALI", "BACK"),
     "book": ("PESAN", "DAFTAR", "BOOK", "BOOKING", "ANTRE", "ANTREAN", "ANTRIAN"),
     "cancel": ("BATAL", "CANCEL", "BATALKAN"),
-    "status": ("CEK", "STATUS", "CHECK", "CEK BOOKING"),
+    "status": ("CEK", "STATUS", "CHECK", "CEK BOOKING", "CEK JADWAL", "CEK STATUS"),
     "move": ("UBAH", "RESCHEDULE", "CHANGE", "GANTI JADWAL", "UBAH JADWAL"),
     "documents": ("SYARAT", "DOCUMENTS", "DOKUMEN", "REQUIREMENTS", "PERSYARATAN"),
     "agent": ("PETUGAS", "AGENT", "OFFICER", "HUMAN", "OPERATOR", "CS", "ADMIN"),
@@ -22,8 +22,19 @@ for _keyword, _words in {
     for _word in _words:
         KEYWORDS[_word] = _keyword
 
-YES = {"YA", "YES", "Y", "IYA", "IYAA", "YAA", "OK", "OKE", "OKAY", "BENAR", "BETUL", "SETUJU", "SIP"}
-NO = {"TIDAK", "NO", "N", "TDK", "GAK", "NGGAK", "ENGGAK", "JANGAN", "TIDAK JADI", "GA"}
+YES = {"YA", "YES", "Y", "IYA", "IYAA", "YAA", "OK", "OKE", "OKAY", "BENAR", "BETUL", "SETUJU",
+       "SIP", "YEP", "YUP", "YEAH", "BOLEH", "JADI", "CONFIRM", "KONFIRMASI", "\N{THUMBS UP SIGN}"}
+NO = {"TIDAK", "NO", "N", "TDK", "GAK", "NGGAK", "ENGGAK", "JANGAN", "TIDAK JADI", "GA", "NOPE",
+      "ENGGA", "NGGA", "GAJADI", "GAK JADI", "GA JADI", "NGGAK JADI", "ENGGAK JADI", "NO WAY"}
+# Words that may come with a yes or a no without changing it ("ya, benar", "no thanks").
+YES_NO_FILLERS = {"SAYA", "SUDAH", "SDH", "DONG", "DEH", "AJA", "SAJA", "KAK", "PAK", "BU", "MIN",
+                  "PLEASE", "THANKS", "THANK", "YOU", "SIR", "TERIMA", "KASIH", "MAKASIH"}
+# Words that may surround a keyword ("saya mau batal", "cancel my booking PLG-7K3QXM").
+KEYWORD_FILLERS = {"BOOKING", "PESANAN", "SAYA", "MY", "APPOINTMENT", "PASPOR", "PASSPORT",
+                   "DONG", "AJA", "SAJA", "PLEASE", "PLS", "KODE", "CODE", "MAU", "INGIN", "I",
+                   "WANT", "TO", "KAK", "PAK", "BU", "MIN"}
+# Twilio answers these itself on SMS (its default opt-out keywords).
+TWILIO_STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
 
 CODE_RE = re.compile(r"\b([A-Z]{2,5})-?([2-9A-HJ-NP-Z]{6})\b")
 
@@ -31,15 +42,23 @@ ENGLISH = {
     "hello", "hi", "hey", "good", "morning", "afternoon", "evening", "book", "booking",
     "appointment", "passport", "english", "yes", "no", "cancel", "help", "status", "change",
     "reschedule", "documents", "agent", "new", "renewal", "renew", "lost", "damaged",
-    "ordinary", "electronic", "tomorrow", "today", "next", "please", "want", "i", "my",
+    "ordinary", "electronic", "tomorrow", "today", "next", "please", "want", "my",
     "the", "would", "like", "thanks", "thank", "you", "week", "days", "in", "need",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+    "february", "march", "june", "july", "august", "october", "december", "session", "at",
+    "officer", "requirements", "unsubscribe", "name", "is", "full", "check", "what", "how",
+    "when", "where",
 }
 INDONESIAN = {
     "halo", "hai", "selamat", "pagi", "siang", "sore", "malam", "saya", "mau", "ingin", "pesan",
     "daftar", "paspor", "ya", "iya", "tidak", "batal", "bantuan", "cek", "ubah", "syarat",
     "petugas", "baru", "hilang", "rusak", "biasa", "elektronik", "besok", "lusa", "hari",
     "ini", "tanggal", "tgl", "depan", "minggu", "lagi", "terima", "kasih", "tolong", "bahasa",
-    "indonesia", "perpanjang", "bikin", "buat", "untuk", "dong", "ada",
+    "indonesia", "perpanjang", "bikin", "buat", "untuk", "dong", "ada", "senin", "selasa",
+    "rabu", "kamis", "jumat", "sabtu", "januari", "februari", "maret", "juni", "juli",
+    "agustus", "oktober", "desember", "sesi", "jam", "pukul", "berhenti", "mulai", "dokumen",
+    "persyaratan", "antre", "antrean", "antrian", "batalkan", "kembali", "bisa", "apa",
+    "bagaimana", "kapan", "dimana", "jadwal", "tanya", "sudah", "belum", "nama", "lengkap",
 }
 
 SERVICES = (
@@ -65,23 +84,48 @@ def normalize(text: str) -> str:
 
 
 def keyword(text: str) -> tuple[str | None, str]:
-    """Return the keyword a message is, and what follows it (a booking code, say)."""
+    """Return the keyword a message is, and what follows it (a booking code, say).
+
+    A keyword may come with a booking code ("BATAL PLG-7K3QXM") and with a few words that
+    change nothing ("saya mau batal", "cancel my booking"), but not with other words: then
+    the message is an answer to the step, not a keyword.
+    """
     folded = normalize(text)
     if folded in KEYWORDS:
         return KEYWORDS[folded], ""
-    head, _, rest = folded.partition(" ")
-    # "BATAL PLG-7K3QXM": a keyword followed by a booking code.
-    if head in KEYWORDS and CODE_RE.fullmatch(rest.strip()):
-        return KEYWORDS[head], rest.strip()
+    tokens = re.sub(r"[^\w-]+", " ", folded).split()
+    codes = [t for t in tokens if CODE_RE.fullmatch(t)]
+    rest = " ".join(t for t in tokens if t not in KEYWORD_FILLERS and t not in codes)
+    if not rest:
+        # Only fillers, one of them a keyword itself: "booking paspor".
+        rest = " ".join(t for t in tokens if t in KEYWORDS)
+    if len(codes) <= 1 and rest in KEYWORDS:
+        return KEYWORDS[rest], codes[0] if codes else ""
     return None, ""
 
 
+def _answer(text: str, answers: set[str]) -> bool:
+    folded = normalize(text)
+    if folded in answers:
+        return True
+    tokens = re.sub(r"[^\w\N{THUMBS UP SIGN}]+", " ", folded).split()
+    tokens = [t for t in tokens if t not in YES_NO_FILLERS]
+    return bool(tokens) and all(t in answers for t in tokens)
+
+
 def is_yes(text: str) -> bool:
-    return normalize(text) in YES
+    """Return whether the message says yes ("YA", "ya benar", "Yes please", a thumbs up)."""
+    return not _answer(text, NO) and _answer(text, YES)
 
 
 def is_no(text: str) -> bool:
-    return normalize(text) in NO
+    """Return whether the message says no ("TIDAK", "no thanks", "gak jadi")."""
+    return not _answer(text, YES) and _answer(text, NO)
+
+
+def is_twilio_stop_word(text: str) -> bool:
+    """Return whether Twilio itself answers this opt-out word on SMS."""
+    return normalize(text) in TWILIO_STOP_WORDS
 
 
 def booking_code(text: str) -> str | None:
@@ -131,11 +175,24 @@ def number(text: str, highest: int) -> int | None:
 
 
 NAME_RE = re.compile(r"^[^\W\d_]+(?:[ .,'\-][^\W\d_]*)*$")
+# "Nama: Budi", "nama saya Budi", "my name is Budi": the label is not part of the name.
+NAME_LABEL_RE = re.compile(
+    r"^(?:nama(?:\s+lengkap)?(?:\s+saya)?(?:\s+adalah)?|(?:my\s+)?(?:full\s+)?name(?:\s+is)?)"
+    r"(?:\s*[:=\-]\s*|\s+)",
+    re.IGNORECASE,
+)
+
+
+def name_label(text: str) -> str:
+    """Return the label before a name ("my name is"), or "" when there is none."""
+    match = NAME_LABEL_RE.match((text or "").strip())
+    return match.group() if match else ""
 
 
 def clean_name(text: str) -> str | None:
     """Return the name tidied (single spaces), or None if it is not a plausible name."""
-    name = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text or "")).strip(" .,")
+    name = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text or "")).strip()
+    name = NAME_LABEL_RE.sub("", name).strip(" .,;:")
     letters = sum(ch.isalpha() for ch in name)
     if not (2 <= letters and len(name) <= 100) or not NAME_RE.match(name):
         return None
