@@ -72,6 +72,7 @@ class Facts:
     hold: HoldInfo | None = None
     nik_bookings: Mapping[str, str] = field(default_factory=dict)  # NIK -> active booking code
     max_bookings: int = 5
+    hold_minutes: int = 10  # how long a chosen session is held for the citizen's YA
     channel: str = "whatsapp"
     refusal: Refusal | None = None  # set when the machine runs again after a refused effect
 

@@ -18,7 +18,6 @@ from conversations.facts import BookingInfo, DayInfo, Facts, SessionInfo
 from conversations.nik import check_nik, find_nik, mask_nik
 from conversations.state import Draft, State
 
-HOLD_MINUTES = 10
 BOOKING_STEPS = frozenset({"service", "passport_type", "name", "nik", "date", "session", "confirm"})
 MENU_CHOICES = {1: "book", 2: "status", 3: "move", 4: "cancel", 5: "documents", 6: "agent"}
 SERVICE_CHOICES = {1: "new", 2: "renewal", 3: "lost", 4: "damaged"}
@@ -515,14 +514,14 @@ def _hold(turn: _Turn, session: SessionInfo) -> None:
     turn.go("confirm", session_id=session.id)
     if draft.moving:
         turn.say("move_summary", code=draft.moving, date=turn.day(draft.date),
-                 start=session.start, end=session.end, minutes=HOLD_MINUTES)
+                 start=session.start, end=session.end, minutes=turn.facts.hold_minutes)
     else:
         turn.say(
             "summary",
             service=render(f"service_{draft.service}", turn.state.lang),
             passport_type=render(f"type_{draft.passport_type}", turn.state.lang),
             name=draft.name, nik=mask_nik(draft.nik or ""), date=turn.day(draft.date),
-            start=session.start, end=session.end, minutes=HOLD_MINUTES,
+            start=session.start, end=session.end, minutes=turn.facts.hold_minutes,
         )
 
 

@@ -22,6 +22,14 @@ from storage.models import Office
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # a refused effect re-runs the step with the refusal; twice is plenty
+MAX_BODY = 4096  # WhatsApp's limit; anything longer is cut
+# Control characters carry nothing a citizen means, and PostgreSQL refuses NUL in text.
+CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\t")
+
+
+def clean_body(text: str) -> str:
+    """Return a message body without control characters, at most MAX_BODY characters."""
+    return (text or "").translate(CONTROL)[:MAX_BODY]
 
 
 @dataclass(frozen=True)
@@ -42,14 +50,15 @@ def receive(session: Session, office: Office, message: IncomingMessage, now: dt.
     earlier = conversations.message_by_sid(session, message.sid)
     if earlier is not None:
         return conversations.replies_to(session, earlier)
+    body = clean_body(message.body)
     inbound = conversations.record_inbound(
-        session, conversation, sid=message.sid, body=message.body, num_media=message.num_media,
+        session, conversation, sid=message.sid, body=body, num_media=message.num_media,
         channel=message.channel, now=now,
     )
     if inbound is None:
         return []
     state = State.from_json(conversation.state)
-    outcome = _decide(session, office, conversation, state, message, now, limits)
+    outcome = _decide(session, office, conversation, state, Inbound(body, message.num_media), now, limits)
     conversation.state = outcome.state.to_json()
     conversation.language = outcome.state.lang
     conversation.handover = outcome.state.handover
@@ -62,12 +71,13 @@ def receive(session: Session, office: Office, message: IncomingMessage, now: dt.
     return replies
 
 
-def _decide(session, office, conversation, state: State, message: IncomingMessage, now, limits: Limits) -> Outcome:
+def _decide(session, office, conversation, state: State, message: Inbound, now, limits: Limits) -> Outcome:
     refusal = None
     for _ in range(MAX_ATTEMPTS):
         facts = load_facts(session, office, conversation, now,
-                           max_bookings=limits.max_bookings_per_phone, refusal=refusal)
-        outcome = step(state, Inbound(message.body, message.num_media), now, facts)
+                           max_bookings=limits.max_bookings_per_phone,
+                           hold_minutes=limits.hold_minutes, refusal=refusal)
+        outcome = step(state, message, now, facts)
         try:
             with session.begin_nested():
                 apply_effects(session, office, conversation, outcome.effects, now, limits)

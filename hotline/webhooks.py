@@ -19,7 +19,6 @@ log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__)
 
 SID_RE = re.compile(r"[A-Za-z]{2}[0-9a-fA-F]{32}")
-MAX_BODY = 4096  # WhatsApp allows 4096 characters; longer is not from Twilio
 
 
 @bp.post("/twilio/inbound")
@@ -39,7 +38,7 @@ def inbound() -> Response:
     except ValueError:
         num_media = 0
     message = IncomingMessage(sid=sid, phone=phone, channel=channel,
-                              body=(form.get("Body") or "")[:MAX_BODY], num_media=num_media)
+                              body=form.get("Body") or "", num_media=num_media)
 
     def answer(session) -> list[str] | None:
         office = office_by_hotline(session, hotline[1])

@@ -38,6 +38,7 @@ def load_facts(
     now: dt.datetime,
     *,
     max_bookings: int,
+    hold_minutes: int,
     refusal: Refusal | None = None,
 ) -> Facts:
     """Return the facts for one message of the conversation, as of now."""
@@ -75,6 +76,7 @@ def load_facts(
         hold=HoldInfo(hold.code, hold.date, hold.session_id, hold.hold_expires_at) if hold else None,
         nik_bookings=NikBookings(session, office, today),
         max_bookings=max_bookings,
+        hold_minutes=hold_minutes,
         channel=conversation.channel,
         refusal=refusal,
     )

@@ -206,3 +206,30 @@ def test_healthz_says_503_when_the_database_is_gone(tmp_path, clock):
 
     app = create_app({"DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none", "CLOCK": clock})
     assert app.test_client().get("/healthz").status_code == 503
+
+
+def test_the_summary_tells_the_configured_hold_time(db, clock):
+    from hotline import create_app
+    from tests.conftest import Citizen
+
+    app = create_app({"DATABASE_URL": db.url, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PUBLIC_URL": PUBLIC_URL,
+                      "CLOCK": clock, "HOLD_MINUTES": 3})
+    someone = Citizen(app.test_client(), "+6281234567890", whatsapp=True)
+    for text in ("1", "baru biasa", "Budi Santoso", "1671014501900001", "2/12"):
+        someone.says(text)
+    assert "ditahan 3 menit" in someone.says("1")[0]
+    clock.advance(minutes=4)
+    with db.transaction() as session:
+        from storage.calendar import places
+        from storage.offices import office_by_code
+        import datetime as dt
+
+        day = places(session, office_by_code(session, "PLG"), dt.date(2026, 12, 2), dt.date(2026, 12, 2), clock())[0]
+    assert day.sessions[0].held == 0  # the 3-minute hold no longer counts
+
+
+def test_control_characters_in_a_message_are_dropped_not_a_500(citizen, db):
+    # PostgreSQL refuses NUL in text; a citizen's phone (or a forger with the token) can send one.
+    assert "1 PESAN" in citizen.says("ha\x00lo\x07")[0]
+    with db.transaction() as session:
+        assert session.scalar(select(Message.body).where(Message.direction == "in")) == "halo"
