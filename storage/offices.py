@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,6 +16,9 @@ from storage.models.office import WEEKDAYS
 
 CODE_RE = re.compile(r"[A-Z]{2,5}")
 TIME_RE = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+CONTENT_SID_RE = re.compile(r"HX[0-9a-fA-F]{32}")
+# The messages the system starts itself, which need a template outside WhatsApp's 24 hours.
+TEMPLATE_KINDS = ("reminder", "release", "hold_expired", "waitlist_offer", "waitlist_expired", "officer")
 
 
 class OfficeFileError(ValueError):
@@ -40,6 +43,10 @@ class OfficeSpec:
     book_ahead_days: int
     closed: tuple[dt.date, ...]
     sessions: tuple[SessionSpec, ...]
+    reminder_at: str = "09:00"
+    confirm_by: str = "20:00"
+    sms_sender: str | None = None
+    whatsapp_templates: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def parse_hotline(value: str) -> str | None:
@@ -105,12 +112,43 @@ def _parse_office(entry: Any, where: str) -> OfficeSpec:
         except ValueError:
             raise OfficeFileError(f"{where}: closed date {value!r} is not YYYY-MM-DD") from None
     sessions = _parse_sessions(entry.get("sessions"), where)
+    times = {}
+    for label, default in (("reminder_at", "09:00"), ("confirm_by", "20:00")):
+        value = entry.get(label, default)
+        if not isinstance(value, str) or not TIME_RE.fullmatch(value):
+            raise OfficeFileError(f"{where}: {label} must be HH:MM, got {value!r}")
+        times[label] = value
+    sms_sender = None
+    if entry.get("sms_sender") is not None:
+        sms_sender = parse_hotline(entry["sms_sender"]) if isinstance(entry["sms_sender"], str) else None
+        if sms_sender is None:
+            raise OfficeFileError(f"{where}: sms_sender must be a valid phone number, got {entry['sms_sender']!r}")
     return OfficeSpec(
         code=code, name=name.strip(), hotline=hotline, timezone=timezone,
         address=address.strip() if address else None,
         days=tuple(d for d in WEEKDAYS if d in days), book_ahead_days=ahead,
         closed=tuple(sorted(set(closed))), sessions=sessions,
+        reminder_at=times["reminder_at"], confirm_by=times["confirm_by"], sms_sender=sms_sender,
+        whatsapp_templates=_parse_templates(entry.get("whatsapp_templates", {}), where),
     )
+
+
+def _parse_templates(value: Any, where: str) -> dict[str, dict[str, str]]:
+    """Check [office.whatsapp_templates]: kind = { id = "HX…", en = "HX…" }."""
+    if not isinstance(value, dict):
+        raise OfficeFileError(f"{where}: whatsapp_templates must be a table")
+    templates = {}
+    for kind, languages in value.items():
+        if kind not in TEMPLATE_KINDS:
+            raise OfficeFileError(f"{where}: whatsapp_templates.{kind} is not one of {', '.join(TEMPLATE_KINDS)}")
+        if not isinstance(languages, dict) or not languages:
+            raise OfficeFileError(f"{where}: whatsapp_templates.{kind} must map languages (id, en) to ContentSids")
+        for lang, sid in languages.items():
+            if lang not in ("id", "en") or not isinstance(sid, str) or not CONTENT_SID_RE.fullmatch(sid):
+                raise OfficeFileError(
+                    f"{where}: whatsapp_templates.{kind}.{lang} must be id or en = a ContentSid (HX + 32 hex)")
+        templates[kind] = dict(sorted(languages.items()))
+    return dict(sorted(templates.items()))
 
 
 def _parse_sessions(value: Any, where: str) -> tuple[SessionSpec, ...]:
@@ -158,6 +196,8 @@ def load_offices(session: Session, specs: list[OfficeSpec]) -> list[tuple[str, s
         office.name, office.hotline, office.timezone = spec.name, spec.hotline, spec.timezone
         office.address, office.days = spec.address, ",".join(spec.days)
         office.book_ahead_days = spec.book_ahead_days
+        office.reminder_at, office.confirm_by = spec.reminder_at, spec.confirm_by
+        office.sms_sender, office.whatsapp_templates = spec.sms_sender, spec.whatsapp_templates
         session.flush()
         _load_sessions(session, office, spec.sessions)
         _load_closed(session, office, spec.closed)
@@ -172,7 +212,8 @@ def load_offices(session: Session, specs: list[OfficeSpec]) -> list[tuple[str, s
 def _snapshot(office: Office) -> tuple:
     return (
         office.name, office.hotline, office.timezone, office.address, office.days,
-        office.book_ahead_days,
+        office.book_ahead_days, office.reminder_at, office.confirm_by, office.sms_sender,
+        repr(office.whatsapp_templates or {}),
         tuple((s.start, s.end, s.capacity, s.active) for s in office.sessions),
         tuple(sorted((c.date, c.source) for c in office.closed_dates)),
     )

@@ -1,6 +1,6 @@
 """The tables, one module per aggregate; importing this package registers them all."""
-from storage.models.office import ClosedDate, Office, OfficeSession, SessionDay
-from storage.models.booking import ACTIVE_STATUSES, Booking
+from storage.models.office import ClosedDate, Office, OfficeSession, SendSlot, SessionDay
+from storage.models.booking import ACTIVE_STATUSES, Booking, WaitlistEntry
 from storage.models.conversation import Conversation, Message
 from storage.models.token import ApiToken
 
@@ -13,5 +13,7 @@ __all__ = [
     "Message",
     "Office",
     "OfficeSession",
+    "SendSlot",
     "SessionDay",
+    "WaitlistEntry",
 ]

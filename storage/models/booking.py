@@ -18,8 +18,41 @@ ACTIVE_STATUSES = ("booked", "confirmed")  # an appointment still to come
 SERVICES = ("new", "renewal", "lost", "damaged")
 PASSPORT_TYPES = ("ordinary", "electronic")
 CHANNELS = ("sms", "whatsapp")
+WAITLIST_STATUSES = ("waiting", "offered", "booked", "expired", "cancelled")
 
 _in = lambda values: ", ".join(f"'{v}'" for v in values)  # noqa: E731
+
+
+class WaitlistEntry(Base):
+    """A citizen waiting for a place on a full day, with the details to book it."""
+
+    __tablename__ = "waitlist_entries"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_in(WAITLIST_STATUSES)})", name="status"),
+        # One place in the queue per phone and day.
+        Index(
+            "uq_waitlist_entries_waiting",
+            "office_id", "date", "phone",
+            unique=True,
+            sqlite_where=text("status IN ('waiting', 'offered')"),
+            postgresql_where=text("status IN ('waiting', 'offered')"),
+        ),
+        Index("ix_waitlist_entries_queue", "office_id", "date", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    date: Mapped[dt.date] = mapped_column(Date)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    phone: Mapped[str] = mapped_column(String(20))
+    service: Mapped[str] = mapped_column(String(10))
+    passport_type: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(100))
+    nik: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(10))
+    hold_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))  # the place offered
+    offer_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
 class Booking(Base):
@@ -63,6 +96,8 @@ class Booking(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     booked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     office: Mapped[Office] = relationship()
     session: Mapped[OfficeSession] = relationship()

@@ -38,6 +38,11 @@ class Message(Base):
     __table_args__ = (
         CheckConstraint("direction IN ('in', 'out')", name="direction"),
         Index("ix_messages_conversation", "conversation_id", "id"),
+        Index("ix_messages_outbox", "delivery", "next_attempt_at"),
+        CheckConstraint(
+            "delivery IS NULL OR delivery IN ('pending', 'sending', 'sent', 'failed', 'skipped')",
+            name="delivery",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,7 +55,24 @@ class Message(Base):
     # Twilio's MessageSid: unique, so a webhook Twilio delivers twice is handled once.
     twilio_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
-    status: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str | None] = mapped_column(String(20))  # Twilio's MessageStatus, never backwards
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    # --- the outbox: messages the system starts itself (reminders, notices, officers' replies).
+    # A TwiML reply has none of these: Twilio sends it as the webhook's answer.
+    kind: Mapped[str | None] = mapped_column(String(20))  # reply, reminder, release, hold_expired, ...
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
+    # What a WhatsApp template gets outside the 24-hour window: {"message": id, "params": {...}}.
+    template: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # One reminder per booking, one notice per release...: a second insert with the key fails.
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    delivery: Mapped[str | None] = mapped_column(String(10))  # pending, sending, sent, failed, skipped
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    sent_via: Mapped[str | None] = mapped_column(String(20))  # whatsapp, whatsapp_template, sms
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    error_code: Mapped[int | None] = mapped_column(Integer)
+    error_message: Mapped[str | None] = mapped_column(String(300))
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.base import Base
+from storage.base import Base, UTCDateTime
 
 
 class Office(Base):
@@ -20,6 +21,13 @@ class Office(Base):
     address: Mapped[str | None] = mapped_column(Text)
     days: Mapped[str] = mapped_column(String(40))  # "mon,tue,wed,thu,fri"
     book_ahead_days: Mapped[int] = mapped_column(Integer)
+    # The day before an appointment: when the reminder goes, and when unconfirmed places go back.
+    reminder_at: Mapped[str] = mapped_column(String(5), default="09:00", server_default="09:00")
+    confirm_by: Mapped[str] = mapped_column(String(5), default="20:00", server_default="20:00")
+    # An SMS-capable number to fall back on when WhatsApp cannot carry a message.
+    sms_sender: Mapped[str | None] = mapped_column(String(20))
+    # Approved WhatsApp templates: {kind: {language: ContentSid}}.
+    whatsapp_templates: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     sessions: Mapped[list[OfficeSession]] = relationship(
         back_populates="office", order_by="OfficeSession.start"
@@ -66,6 +74,15 @@ class ClosedDate(Base):
     source: Mapped[str] = mapped_column(String(10), default="file")
 
     office: Mapped[Office] = relationship(back_populates="closed_dates")
+
+
+class SendSlot(Base):
+    """The next instant a sender may send: shared by every scheduler process, for the send rate."""
+
+    __tablename__ = "send_slots"
+
+    sender: Mapped[str] = mapped_column(String(40), primary_key=True)
+    next_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
 class SessionDay(Base):
