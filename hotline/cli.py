@@ -1,6 +1,8 @@
 """The `hotline` command: init, office load, token create, chat, and Flask's run."""
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import sys
 import tomllib
 import uuid
@@ -8,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from hotline import create_app, database, limits, now
@@ -130,3 +133,52 @@ def chat(sender: str, whatsapp: bool, hotline: str | None) -> None:
             replies = receive(session, office, message, now(), limits())
         for reply in replies:
             click.echo(f"bot: {reply}")
+
+
+@main.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the scheduler process: reminders, releases, the waitlist and message delivery."""
+    from hotline.twilio_out import transport_from_config
+    from scheduler.process import build_scheduler
+    from scheduler.run import DeliverySettings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    transport = transport_from_config(current_app.config)
+    scheduler = build_scheduler(database(), transport, DeliverySettings.from_config(current_app.config))
+    click.echo(f"scheduler running, sending through {type(transport).__name__}; Ctrl-C stops it")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+
+
+@main.group("jobs")
+def jobs_group() -> None:
+    """Run the scheduler's jobs by hand."""
+
+
+def _parse_now(value: str | None) -> dt.datetime:
+    if value is None:
+        return dt.datetime.now(dt.timezone.utc)
+    try:
+        instant = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not ISO 8601, e.g. 2026-12-01T09:00+07:00") from None
+    if instant.tzinfo is None:
+        raise click.BadParameter(f"{value!r} has no UTC offset: add one, e.g. +07:00 or Z")
+    return instant.astimezone(dt.timezone.utc)
+
+
+@jobs_group.command("run-due")
+@click.option("--now", "now_text", default=None, help="Run as of this instant (ISO 8601 with offset); default: now.")
+@with_appcontext
+def run_due_command(now_text: str | None) -> None:
+    """Run every sweep once as of --now, deliver what is due, and exit."""
+    from hotline.twilio_out import transport_from_config
+    from scheduler.run import DeliverySettings, run_due
+
+    instant = _parse_now(now_text)
+    done = run_due(database(), instant, transport_from_config(current_app.config),
+                   DeliverySettings.from_config(current_app.config))
+    click.echo(f"as of {instant.isoformat()}: " + ", ".join(f"{k} {v}" for k, v in done.items()))
