@@ -1,7 +1,7 @@
 """Twilio addresses ("whatsapp:+62...", "+62...") to channel and E.164 number."""
 from __future__ import annotations
 
-import phonenumbers
+from storage.phones import to_e164
 
 WHATSAPP_PREFIX = "whatsapp:"
 
@@ -12,12 +12,5 @@ def parse_address(address: str) -> tuple[str, str] | None:
     channel = "sms"
     if address.lower().startswith(WHATSAPP_PREFIX):
         channel, address = "whatsapp", address[len(WHATSAPP_PREFIX):]
-    if len(address) > 32:
-        return None
-    try:
-        number = phonenumbers.parse(address, "ID")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return channel, phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    number = to_e164(address)
+    return (channel, number) if number else None

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.models import ClosedDate, Office, OfficeSession
+from storage.phones import to_e164
 from storage.models.office import WEEKDAYS
 
 CODE_RE = re.compile(r"[A-Z]{2,5}")
@@ -51,13 +51,7 @@ class OfficeSpec:
 
 def parse_hotline(value: str) -> str | None:
     """Return a phone number in E.164, read as Indonesian when it has no country code, or None."""
-    try:
-        number = phonenumbers.parse(value, "ID")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return to_e164(value)
 
 
 def parse_offices(document: dict[str, Any]) -> list[OfficeSpec]:
@@ -66,11 +60,11 @@ def parse_offices(document: dict[str, Any]) -> list[OfficeSpec]:
     if not isinstance(offices, list) or not offices:
         raise OfficeFileError("the file has no [[office]] tables")
     specs = [_parse_office(entry, f"office #{i}") for i, entry in enumerate(offices, start=1)]
-    for field in ("code", "hotline"):
-        values = [getattr(s, field) for s in specs]
+    for key in ("code", "hotline"):
+        values = [getattr(s, key) for s in specs]
         duplicates = sorted({v for v in values if values.count(v) > 1})
         if duplicates:
-            raise OfficeFileError(f"two offices share the {field} {', '.join(duplicates)}")
+            raise OfficeFileError(f"two offices share the {key} {', '.join(duplicates)}")
     return specs
 
 

@@ -1,6 +1,7 @@
 """Fixtures shared by every test: databases (SQLite and PostgreSQL), the app, a clock, citizens."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -48,11 +49,14 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test run, dropped afterwards."""
+@contextlib.contextmanager
+def fresh_postgres_database(prefix: str = "hotline_test") -> Iterator[str]:
+    """Create an empty PostgreSQL database for the caller and drop it afterwards; yield its URL.
+
+    Without a server this skips the test, or fails it when HOTLINE_REQUIRE_POSTGRES=1 (CI).
+    """
     admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"hotline_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     try:
         with admin.connect() as connection:
             connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
@@ -61,14 +65,22 @@ def postgres_url() -> Iterator[str]:
         if REQUIRE_POSTGRES:
             pytest.fail(f"PostgreSQL is required (HOTLINE_REQUIRE_POSTGRES=1) but unreachable: {error}")
         pytest.skip("no PostgreSQL server reachable (set HOTLINE_TEST_POSTGRES_URL)")
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    db = Database(url)
-    db.migrate()
-    db.dispose()
-    yield url
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test run, dropped afterwards."""
+    with fresh_postgres_database() as url:
+        db = Database(url)
+        db.migrate()
+        db.dispose()
+        yield url
 
 
 def _truncate_postgres(url: str) -> None:

@@ -1,7 +1,6 @@
 """Alembic is the only way the schema changes: the migrations build it, and agree with the models."""
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import storage.models  # noqa: F401  (registers the tables)
 from storage.base import NAMING_CONVENTION, Base
 from storage.db import Database
 from storage.migrate import alembic_config
-from tests.conftest import POSTGRES_ADMIN_URL, REQUIRE_POSTGRES
+from tests.conftest import fresh_postgres_database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -27,22 +26,10 @@ def empty(request, tmp_path: Path) -> Iterator[Database]:
         yield database
         database.dispose()
         return
-    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"hotline_migrate_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as error:
-        admin.dispose()
-        if REQUIRE_POSTGRES:
-            pytest.fail(f"PostgreSQL is required but unreachable: {error}")
-        pytest.skip("no PostgreSQL server reachable")
-    database = Database(admin.url.set(database=name).render_as_string(hide_password=False))
-    yield database
-    database.dispose()
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_postgres_database("hotline_migrate") as url:
+        database = Database(url)
+        yield database
+        database.dispose()
 
 
 def head() -> str:
