@@ -139,18 +139,26 @@ def chat(sender: str, whatsapp: bool, hotline: str | None) -> None:
 @with_appcontext
 def scheduler_command() -> None:
     """Run the scheduler process: reminders, releases, the waitlist and message delivery."""
-    from hotline.twilio_out import transport_from_config
     from scheduler.process import build_scheduler
     from scheduler.run import DeliverySettings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    transport = transport_from_config(current_app.config)
+    transport = _transport()
     scheduler = build_scheduler(database(), transport, DeliverySettings.from_config(current_app.config))
     click.echo(f"scheduler running, sending through {type(transport).__name__}; Ctrl-C stops it")
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         pass
+
+
+def _transport():
+    from hotline.twilio_out import TransportNotConfigured, transport_from_config
+
+    try:
+        return transport_from_config(current_app.config)
+    except TransportNotConfigured as error:
+        raise click.ClickException(str(error)) from None
 
 
 @main.group("jobs")
@@ -175,10 +183,8 @@ def _parse_now(value: str | None) -> dt.datetime:
 @with_appcontext
 def run_due_command(now_text: str | None) -> None:
     """Run every sweep once as of --now, deliver what is due, and exit."""
-    from hotline.twilio_out import transport_from_config
     from scheduler.run import DeliverySettings, run_due
 
     instant = _parse_now(now_text)
-    done = run_due(database(), instant, transport_from_config(current_app.config),
-                   DeliverySettings.from_config(current_app.config))
+    done = run_due(database(), instant, _transport(), DeliverySettings.from_config(current_app.config))
     click.echo(f"as of {instant.isoformat()}: " + ", ".join(f"{k} {v}" for k, v in done.items()))

@@ -33,4 +33,10 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "DEMO": (environ.get("HOTLINE_DEMO") or "").lower() in TRUE,
         "HOLD_MINUTES": _int(environ, "HOTLINE_HOLD_MINUTES", 10, 1, 120),
         "MAX_BOOKINGS_PER_PHONE": _int(environ, "HOTLINE_MAX_BOOKINGS_PER_PHONE", 5, 1, 50),
+        # Where the REST client sends requests; None is Twilio itself (https://api.twilio.com).
+        "TWILIO_API_URL": (environ.get("TWILIO_API_URL") or "").rstrip("/") or None,
+        # Outbound messages a second from each sender number, shared by every scheduler process.
+        "SEND_RATE": _int(environ, "HOTLINE_SEND_RATE", 10, 1, 1000),
+        # Tries of one outbound message (retried with backoff) before it is marked failed.
+        "SEND_MAX_ATTEMPTS": _int(environ, "HOTLINE_SEND_MAX_ATTEMPTS", 8, 1, 100),
     }

@@ -1,4 +1,4 @@
-"""Twilio's webhooks: the inbound message endpoint for SMS and WhatsApp, and the health check."""
+"""Twilio's webhooks: inbound messages (SMS and WhatsApp), status callbacks, and the health check."""
 from __future__ import annotations
 
 import logging
@@ -14,11 +14,13 @@ from hotline.dialogue import IncomingMessage, receive
 from hotline.signatures import twilio_signed
 from hotline.twiml import messaging_response
 from storage.offices import office_by_hotline
+from storage.outbox import record_status
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__)
 
 SID_RE = re.compile(r"[A-Za-z]{2}[0-9a-fA-F]{32}")
+STATUS_RE = re.compile(r"[a-z_]{1,20}")
 
 
 @bp.post("/twilio/inbound")
@@ -55,6 +57,31 @@ def inbound() -> Response:
     if replies is None:
         return Response("no office has this hotline number\n", status=404, mimetype="text/plain")
     return messaging_response(replies)
+
+
+@bp.post("/twilio/status")
+@twilio_signed
+def status_callback() -> Response:
+    """Store the MessageStatus Twilio reports for an outbound message, never moving it backwards."""
+    form = request.form
+    sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    status = (form.get("MessageStatus") or form.get("SmsStatus") or "").strip().lower()
+    if not SID_RE.fullmatch(sid) or not STATUS_RE.fullmatch(status):
+        return Response("MessageSid and MessageStatus are required and must be valid\n", status=400,
+                        mimetype="text/plain")
+    raw_code = (form.get("ErrorCode") or "").strip()
+    error_code = int(raw_code) if raw_code.isdigit() and len(raw_code) <= 9 else None
+    try:
+        outcome = database().run(lambda session: record_status(session, sid, status, error_code, now()))
+    except OperationalError:
+        log.exception("status callback not stored: the database is unavailable")
+        return Response("try again later\n", status=503, mimetype="text/plain")
+    if not outcome.found:
+        # 200 all the same: Twilio would only retry a message that is not ours (or not recorded).
+        log.info("status callback for an unknown MessageSid %s ignored", sid)
+    elif outcome.requeued:
+        log.info("message %s refused outside WhatsApp's window: queued again for a template or SMS", sid)
+    return Response("", status=200, mimetype="text/plain")
 
 
 @bp.get("/healthz")

@@ -6,14 +6,26 @@ a failed attempt is retried later with backoff. See scheduler/delivery.py.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from conversations.catalogue import render
-from storage.models import Booking, Conversation, Message
+from conversations.state import State
+from storage.models import Booking, Conversation, Message, Office, SendSlot
+
+# Twilio error codes that change what happens to a message (www.twilio.com/docs/api/errors).
+OPTED_OUT = 21610  # the recipient sent STOP to this sender
+BLOCKED = 63014  # the WhatsApp user blocked the sender
+OUTSIDE_WINDOW = 63016  # WhatsApp free text outside the 24 hours after the citizen's last message
+OPT_OUT_CODES = frozenset({OPTED_OUT, BLOCKED})
+SKIPPED_OPTED_OUT = "the number has opted out (STOP)"
 
 
 def enqueue(
@@ -45,7 +57,7 @@ def enqueue(
         dedupe_key=dedupe_key, attempts=0,
         delivery="skipped" if conversation.opted_out else "pending",
         next_attempt_at=None if conversation.opted_out else now,
-        error_message="the number has opted out (STOP)" if conversation.opted_out else None,
+        error_message=SKIPPED_OPTED_OUT if conversation.opted_out else None,
     )
     try:
         with session.begin_nested():
@@ -56,3 +68,268 @@ def enqueue(
         return None
     conversation.updated_at = now
     return message
+
+
+# --- delivery: claimed by the scheduler's sweep (scheduler/delivery.py), recorded here ---------
+
+@dataclass(frozen=True)
+class ClaimedMessage:
+    """A queued message one sweep has claimed, with what sending it needs (read at claim time)."""
+
+    id: int
+    lease: dt.datetime  # claimed_until as claimed: the claim's token, checked when recording
+    attempts: int  # including this one
+    kind: str | None
+    body: str
+    template: dict[str, Any] | None
+    error_code: int | None  # 63016: WhatsApp refused free text before, use a template or SMS
+    conversation_id: int
+    phone: str
+    channel: str  # the conversation's: that of the citizen's last message
+    language: str
+    last_inbound_at: dt.datetime | None
+    office_hotline: str
+    office_sms_sender: str | None
+    office_templates: dict[str, Any]
+
+
+def claim_due(
+    session: Session, now: dt.datetime, *, lease: dt.timedelta, batch: int, max_attempts: int,
+) -> list[ClaimedMessage]:
+    """Claim up to `batch` due messages for this sweep until now + lease; return them.
+
+    Due: pending with next_attempt_at <= now, or sending with an expired lease (its sweep
+    died). PostgreSQL skips rows another sweep is claiming (FOR UPDATE SKIP LOCKED); SQLite's
+    BEGIN IMMEDIATE lets one claim run at a time. Messages to opted-out numbers are marked
+    skipped, and an expired claim that was the last allowed attempt is marked failed: neither
+    is returned. The caller commits before sending, so other sweeps see the claim.
+    """
+    until = now + lease
+    rows = session.execute(
+        select(Message, Conversation, Office)
+        .join(Conversation, Message.conversation_id == Conversation.id)
+        .join(Office, Conversation.office_id == Office.id)
+        .where(or_(
+            and_(Message.delivery == "pending", Message.next_attempt_at <= now),
+            and_(Message.delivery == "sending", Message.claimed_until <= now),
+        ))
+        .order_by(Message.next_attempt_at, Message.id)
+        .limit(batch)
+        .with_for_update(skip_locked=True, of=Message)
+        .execution_options(populate_existing=True)
+    ).all()
+    claimed = []
+    for message, conversation, office in rows:
+        if conversation.opted_out:
+            message.delivery, message.claimed_until = "skipped", None
+            message.error_message = SKIPPED_OPTED_OUT
+            continue
+        if message.attempts >= max_attempts:
+            # Only an expired claim gets here (a failed attempt at the limit is marked failed).
+            message.delivery, message.claimed_until = "failed", None
+            message.error_message = f"gave up after {message.attempts} attempts; the last one was interrupted"
+            continue
+        message.delivery, message.claimed_until = "sending", until
+        message.attempts += 1
+        claimed.append(ClaimedMessage(
+            id=message.id, lease=until, attempts=message.attempts, kind=message.kind,
+            body=message.body, template=message.template, error_code=message.error_code,
+            conversation_id=conversation.id, phone=conversation.phone, channel=conversation.channel,
+            language=conversation.language, last_inbound_at=conversation.last_inbound_at,
+            office_hotline=office.hotline, office_sms_sender=office.sms_sender,
+            office_templates=dict(office.whatsapp_templates or {}),
+        ))
+    session.flush()
+    return claimed
+
+
+def _still_claimed(claim: ClaimedMessage):
+    return and_(Message.id == claim.id, Message.delivery == "sending", Message.claimed_until == claim.lease)
+
+
+def record_sent(
+    session: Session, claim: ClaimedMessage, *, sid: str, status: str, via: str, channel: str,
+    now: dt.datetime, error_code: int | None = None, error_message: str | None = None,
+) -> bool:
+    """Record what Twilio accepted; return False if the claim was lost (another sweep has it)."""
+    result = session.execute(
+        update(Message).where(_still_claimed(claim)).values(
+            delivery="sent", twilio_sid=sid, status=status, sent_via=via, channel=channel,
+            sent_at=now, claimed_until=None, next_attempt_at=None,
+            error_code=error_code, error_message=_clip(error_message),
+        )
+    )
+    return result.rowcount == 1
+
+
+def record_retry(
+    session: Session, claim: ClaimedMessage, *, next_attempt_at: dt.datetime, error_code: int | None,
+    error_message: str,
+) -> bool:
+    """Put the message back in the queue for another attempt; return False if the claim was lost."""
+    result = session.execute(
+        update(Message).where(_still_claimed(claim)).values(
+            delivery="pending", next_attempt_at=next_attempt_at, claimed_until=None,
+            error_code=error_code, error_message=_clip(error_message),
+        )
+    )
+    return result.rowcount == 1
+
+
+def record_failed(
+    session: Session, claim: ClaimedMessage, *, error_code: int | None, error_message: str,
+) -> bool:
+    """Mark the message failed for good (officers see why); return False if the claim was lost."""
+    result = session.execute(
+        update(Message).where(_still_claimed(claim)).values(
+            delivery="failed", claimed_until=None, next_attempt_at=None,
+            error_code=error_code, error_message=_clip(error_message),
+        )
+    )
+    return result.rowcount == 1
+
+
+def record_skipped(session: Session, claim: ClaimedMessage, *, reason: str = SKIPPED_OPTED_OUT) -> bool:
+    """Mark the message skipped, nothing sent; return False if the claim was lost."""
+    result = session.execute(
+        update(Message).where(_still_claimed(claim)).values(
+            delivery="skipped", claimed_until=None, next_attempt_at=None, error_message=_clip(reason),
+        )
+    )
+    return result.rowcount == 1
+
+
+def release(session: Session, claims: list[ClaimedMessage], now: dt.datetime) -> None:
+    """Give back claimed messages this sweep will not send, due at once and the attempt not counted."""
+    for claim in claims:
+        session.execute(
+            update(Message).where(_still_claimed(claim)).values(
+                delivery="pending", next_attempt_at=now, claimed_until=None,
+                attempts=Message.attempts - 1,
+            )
+        )
+
+
+def opt_out(session: Session, conversation_id: int, now: dt.datetime) -> None:
+    """Stop everything to the citizen, as STOP would: Twilio said the number opted out or blocked us."""
+    conversation = session.scalar(
+        select(Conversation).where(Conversation.id == conversation_id)
+        .with_for_update().execution_options(populate_existing=True)
+    )
+    if conversation is None or conversation.opted_out:
+        return
+    # As the machine does on STOP: opted out, and no officer keeps a conversation nobody can reach.
+    state = dataclasses.replace(State.from_json(conversation.state), opted_out=True, handover=False)
+    conversation.state = state.to_json()
+    conversation.opted_out, conversation.handover = True, False
+    conversation.updated_at = now
+
+
+def reserve_send_slot(
+    session: Session, sender: str, now: dt.datetime, *, interval: dt.timedelta, horizon: dt.timedelta,
+) -> dt.datetime:
+    """Reserve the sender's next free instant (not before now) and return it; the next is interval later.
+
+    The row lock makes the reservation atomic across processes. A stored instant more than
+    `horizon` ahead of now is taken to come from another clock (a run with a made-up --now)
+    and is ignored, so that a real-time sweep never sleeps for days.
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(insert(SendSlot).values(sender=sender, next_at=now).on_conflict_do_nothing())
+    slot = session.scalar(
+        select(SendSlot).where(SendSlot.sender == sender)
+        .with_for_update().execution_options(populate_existing=True)
+    )
+    assert slot is not None
+    start = slot.next_at if now <= slot.next_at <= now + horizon else now
+    slot.next_at = start + interval
+    return start
+
+
+# --- Twilio's status callbacks ---------------------------------------------------------------
+
+# MessageStatus in the order a message moves through them; a status never moves back.
+PROGRESS = {"accepted": 0, "scheduled": 0, "queued": 1, "sending": 2, "sent": 3, "delivered": 4, "read": 5}
+# Final failures: they replace any status before "delivered", and nothing replaces them.
+FAILURES = ("failed", "undelivered", "canceled")
+FINAL_RANK = 100
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    """What a status callback changed."""
+
+    found: bool  # a message has this MessageSid
+    changed: bool  # its status moved forward to the one reported
+    requeued: bool = False  # WhatsApp refused free text (63016): queued again for a template or SMS
+    opted_out: bool = False  # Twilio said the number opted out or blocked us: the conversation is
+
+
+def _rank(column):
+    return case(
+        (column.in_(FAILURES), FINAL_RANK),
+        *[(column == status, rank) for status, rank in PROGRESS.items()],
+        else_=-1,  # no status yet, or one we do not know: anything may replace it
+    )
+
+
+def record_status(
+    session: Session, sid: str, status: str, error_code: int | None, now: dt.datetime,
+) -> StatusUpdate:
+    """Store a MessageStatus Twilio reported for an outbound message, never moving it backwards.
+
+    One conditional UPDATE decides, so two callbacks racing cannot regress the status. A
+    failure with 63016 on WhatsApp free text puts the message back in the queue, once (only
+    while it is still the sent free text), for the sweep to send as a template or SMS.
+    """
+    message = session.scalar(select(Message).where(Message.twilio_sid == sid, Message.direction == "out"))
+    if message is None:
+        return StatusUpdate(found=False, changed=False)
+    failure = status in FAILURES
+    if not failure and status not in PROGRESS:
+        return StatusUpdate(found=True, changed=False)
+    allowed = _rank(Message.status) < (PROGRESS["delivered"] if failure else PROGRESS[status])
+    values: dict[str, Any] = {"status": status}
+    if error_code is not None:
+        values.update(error_code=error_code, error_message=_clip(describe_error(error_code)))
+    result = session.execute(
+        update(Message).where(Message.id == message.id, Message.twilio_sid == sid, allowed).values(**values)
+    )
+    changed = result.rowcount == 1
+    requeued = False
+    if changed and failure and error_code == OUTSIDE_WINDOW:
+        requeued = session.execute(
+            update(Message).where(
+                Message.id == message.id, Message.twilio_sid == sid,
+                Message.delivery == "sent", Message.sent_via == "whatsapp",
+            ).values(delivery="pending", next_attempt_at=now, claimed_until=None, error_code=OUTSIDE_WINDOW,
+                     error_message=describe_error(OUTSIDE_WINDOW))
+        ).rowcount == 1
+    opted = failure and error_code in OPT_OUT_CODES
+    if opted:
+        opt_out(session, message.conversation_id, now)
+    return StatusUpdate(found=True, changed=changed, requeued=requeued, opted_out=opted)
+
+
+ERRORS = {
+    21211: "not a valid phone number",
+    21408: "sending to this region is not enabled",
+    21610: "the number has opted out (STOP)",
+    21614: "not a mobile number",
+    30003: "the handset is unreachable",
+    30005: "unknown or inactive number",
+    30006: "a landline or unreachable carrier",
+    30007: "filtered by the carrier",
+    30008: "unknown error from the carrier",
+    63014: "the citizen blocked the sender on WhatsApp",
+    63016: "outside WhatsApp's 24-hour window: free text refused",
+}
+
+
+def describe_error(code: int) -> str:
+    """Return a short, data-free description of a Twilio error code, for officers."""
+    return f"Twilio error {code}: {ERRORS[code]}" if code in ERRORS else f"Twilio error {code}"
+
+
+def _clip(text: str | None) -> str | None:
+    return text[:300] if text is not None else None
