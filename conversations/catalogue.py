@@ -164,9 +164,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "booked": {
         "id": "Booking berhasil. Kode: {code}. {date} {start}-{end}, {office}{address}. "
-        "Bawa: {documents}",
+        "Bawa: {documents}{confirmation}",
         "en": "Booked. Code: {code}. {date} {start}-{end}, {office}{address}. "
-        "Bring: {documents}",
+        "Bring: {documents}{confirmation}",
+    },
+    "booked_remind": {
+        "id": "Pengingat dikirim H-1 pukul {time}: balas YA untuk konfirmasi sebelum pukul "
+        "{deadline}, jika tidak tempat dilepas.",
+        "en": "We remind you at {time} the day before: reply YES by {deadline} to confirm, "
+        "or the place is released.",
+    },
+    "booked_confirmed": {
+        "id": "Booking ini langsung terkonfirmasi.",
+        "en": "This booking is confirmed already.",
     },
     "moved": {
         "id": "Jadwal {code} dipindah ke {date} {start}-{end}. Kode tetap sama.",
@@ -273,6 +283,75 @@ MESSAGES: dict[str, dict[str, str]] = {
     "service_damaged": {"id": "Paspor rusak", "en": "Damaged passport"},
     "type_ordinary": {"id": "biasa", "en": "ordinary"},
     "type_electronic": {"id": "elektronik", "en": "electronic"},
+    # --- the day before: reminders, confirmation, release --------------------------------
+    "reminder": {
+        "id": "Pengingat booking {code}: {date} {start}-{end}, {office}{address}. Bawa: "
+        "{documents} Balas YA untuk konfirmasi atau BATAL untuk membatalkan.{release_note}",
+        "en": "Reminder of booking {code}: {date} {start}-{end}, {office}{address}. Bring: "
+        "{documents} Reply YES to confirm or CANCEL to cancel.{release_note}",
+    },
+    "reminder_deadline": {
+        "id": "Tanpa konfirmasi sampai pukul {time}, tempat dilepas.",
+        "en": "Without a reply by {time}, the place is released.",
+    },
+    "reminder_confirmed": {
+        "id": "Terima kasih, kehadiran terkonfirmasi: {bookings}.",
+        "en": "Thank you, confirmed: {bookings}.",
+    },
+    "reminder_pending": {
+        "id": "Booking {bookings} belum dikonfirmasi: balas YA untuk konfirmasi.",
+        "en": "Booking {bookings} is not confirmed yet: reply YES to confirm it.",
+    },
+    "reminder_hint": {
+        "id": "Balas YA untuk konfirmasi booking {bookings}, atau BATAL untuk membatalkannya.",
+        "en": "Reply YES to confirm booking {bookings}, or CANCEL to cancel it.",
+    },
+    "release": {
+        "id": "Booking {code} ({date} {start}-{end}) dilepas karena tidak dikonfirmasi "
+        "sampai pukul {time}. Balas 1 untuk memesan lagi.",
+        "en": "Booking {code} ({date} {start}-{end}) is released: it was not confirmed by "
+        "{time}. Reply 1 to book again.",
+    },
+    "hold_expired": {
+        "id": "Waktu tahan habis: tempat {date} {start}-{end} dilepas. Balas 1 untuk memesan lagi.",
+        "en": "The hold ran out: the place on {date} {start}-{end} is released. Reply 1 to "
+        "book again.",
+    },
+    "move_expired": {
+        "id": "Waktu tahan habis: jadwal {code} tidak diubah.",
+        "en": "The hold ran out: {code} keeps its date.",
+    },
+    # --- the waiting list of a full day -------------------------------------------------
+    "waitlist_invite": {
+        "id": "Atau balas TUNGGU untuk masuk daftar tunggu {date}: kami kabari jika ada "
+        "tempat kosong.",
+        "en": "Or reply WAIT to join the waiting list for {date}: we tell you when a place "
+        "frees up.",
+    },
+    "waitlist_joined": {
+        "id": "Anda di daftar tunggu {date}. Jika ada tempat kosong kami kirim pesan; balas YA "
+        "dalam {minutes} menit untuk mengambilnya.",
+        "en": "You are on the waiting list for {date}. If a place frees up we send a message: "
+        "reply YES within {minutes} minutes to take it.",
+    },
+    "waitlist_already": {
+        "id": "Nomor ini sudah ada di daftar tunggu {date}.",
+        "en": "This number is on the waiting list for {date} already.",
+    },
+    "waitlist_offer": {
+        "id": "Ada tempat kosong {date} {start}-{end} untuk {name}. Balas YA dalam {minutes} "
+        "menit untuk memesan, atau TIDAK.",
+        "en": "A place is free on {date} {start}-{end} for {name}. Reply YES within {minutes} "
+        "minutes to book it, or NO.",
+    },
+    "waitlist_expired": {
+        "id": "Waktu {minutes} menit habis: tempat {date} diberikan ke warga berikutnya.",
+        "en": "The {minutes} minutes have passed: the place on {date} goes to the next in line.",
+    },
+    "offer_declined": {
+        "id": "Baik, tempat itu diberikan ke warga berikutnya.",
+        "en": "OK, the place goes to the next in line.",
+    },
     "status_booked": {"id": "terpesan", "en": "booked"},
     "status_confirmed": {"id": "terkonfirmasi", "en": "confirmed"},
 }

@@ -37,4 +37,22 @@ class CancelBooking:
     code: str
 
 
-Effect = HoldPlace | ConfirmHold | ReleaseHold | CancelBooking
+@dataclass(frozen=True)
+class ConfirmBooking:
+    """Confirm a reminded booking: the citizen will come."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class JoinWaitlist:
+    """Put the citizen on the waiting list of a full day, with the details to book it."""
+
+    date: dt.date
+    service: str
+    passport_type: str
+    name: str
+    nik: str
+
+
+Effect = HoldPlace | ConfirmHold | ReleaseHold | CancelBooking | ConfirmBooking | JoinWaitlist

@@ -57,7 +57,9 @@ class HoldInfo:
 class Refusal:
     """Why storage could not apply an effect the machine asked for."""
 
-    reason: str  # "full", "nik_taken", "phone_limit", "hold_lost", "unknown_booking"
+    # "full", "closed", "nik_taken", "phone_limit", "hold_lost", "unknown_booking",
+    # "waitlist_duplicate" (this number already waits for that day)
+    reason: str
     code: str | None = None  # the booking concerned, where there is one
 
 
@@ -75,6 +77,14 @@ class Facts:
     hold_minutes: int = 10  # how long a chosen session is held for the citizen's YA
     channel: str = "whatsapp"
     refusal: Refusal | None = None  # set when the machine runs again after a refused effect
+    # Bookings reminded the day before and not yet confirmed: a bare YA (or BATAL) answers them.
+    awaiting_confirmation: tuple[BookingInfo, ...] = ()
+    reminder_at: str = "09:00"  # when the reminder goes, the day before an appointment
+    confirm_by: str = "20:00"  # when unconfirmed places go back, the day before
+    # Bookings up to this date are confirmed as they are made (their reminder time has
+    # passed); None when storage neither reminds nor confirms (the machine then says nothing).
+    confirmed_through: dt.date | None = None
+    offer_minutes: int = 30  # how long a place offered from the waiting list is held
 
     @property
     def last_day(self) -> dt.date:

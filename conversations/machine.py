@@ -13,7 +13,9 @@ from dataclasses import dataclass, replace
 from conversations import words
 from conversations.catalogue import MESSAGES, render
 from conversations.dates import format_date, parse_date
-from conversations.effects import CancelBooking, ConfirmHold, Effect, HoldPlace, ReleaseHold
+from conversations.effects import (
+    CancelBooking, ConfirmBooking, ConfirmHold, Effect, HoldPlace, JoinWaitlist, ReleaseHold,
+)
 from conversations.facts import BookingInfo, DayInfo, Facts, SessionInfo
 from conversations.nik import check_nik, find_nik, mask_nik
 from conversations.state import Draft, State
@@ -108,6 +110,9 @@ def step(state: State, message: Inbound, now: dt.datetime, facts: Facts) -> Outc
         _menu(turn)
         return turn.outcome()
     if state.handover:
+        # The bot does not chat while an officer has the conversation, but an answer to a
+        # reminder still confirms or cancels the booking (the officer sees both in the thread).
+        _answer_reminder_in_handover(turn, text, command, argument)
         return turn.outcome()
 
     if command == "english" or command == "indonesian":
@@ -129,6 +134,8 @@ def step(state: State, message: Inbound, now: dt.datetime, facts: Facts) -> Outc
         _prompt(turn)
         return turn.outcome()
 
+    if _answers_reminder(turn, text, command, argument):
+        return turn.outcome()
     if command is not None:
         # START from a number that has not opted out is a wish to begin: the menu.
         _command(turn, "menu" if command == "start" else command, argument, text)
@@ -178,6 +185,8 @@ def _command(turn: _Turn, command: str, argument: str, text: str) -> None:
         _cancel(turn, argument)
     elif command == "move":
         _move(turn, argument)
+    elif command == "waitlist":
+        _join_waitlist(turn)
 
 
 def _menu(turn: _Turn) -> None:
@@ -188,6 +197,124 @@ def _prompt_again(turn: _Turn) -> None:
     """After an aside (HELP, SYARAT, CEK) in the middle of something, ask its question again."""
     if turn.state.step != "menu":
         _prompt(turn)
+
+
+# --- answers to a reminder ----------------------------------------------------------------
+
+def _answers_reminder(turn: _Turn, text: str, command: str | None, argument: str) -> bool:
+    """Answer a reminder (YA confirms, BATAL cancels) when the message is one; else False.
+
+    YA keeps its own meaning where a question of the conversation awaits it (the booking
+    summary, a cancellation); everywhere else it can only answer the reminder, and the step's
+    question is asked again after it. A bare BATAL cancels the reminded booking at the menu
+    only (elsewhere it stops what is in progress), and only when exactly one awaits: with
+    several, the usual BATAL asks which.
+    """
+    awaiting = turn.facts.awaiting_confirmation
+    if not awaiting:
+        return False
+    step_name = turn.state.step
+    if command is None and words.is_yes(text) and step_name not in ("confirm", "cancel_confirm"):
+        if turn.facts.refusal is not None:
+            turn.say("unknown_code")  # the booking changed meanwhile (an officer cancelled it)
+        else:
+            _confirm_awaiting(turn)
+        _prompt_again(turn)
+        return True
+    if step_name != "menu":
+        return False
+    if command == "cancel" and not argument and len(awaiting) == 1:
+        if turn.facts.refusal is not None:
+            turn.say("unknown_code")
+        else:
+            turn.effects.append(CancelBooking(awaiting[0].code))
+            turn.say("cancelled", code=awaiting[0].code)
+        return True
+    if command is None and words.is_no(text):
+        # "TIDAK" says neither: cancelling on it would be a guess that cannot be undone.
+        turn.say("reminder_hint", bookings=_awaiting_lines(turn, awaiting))
+        return True
+    return False
+
+
+def _answer_reminder_in_handover(turn: _Turn, text: str, command: str | None, argument: str) -> None:
+    """During a handover, act on a YA or a BATAL that answers a reminder; stay silent otherwise."""
+    awaiting = turn.facts.awaiting_confirmation
+    if not awaiting or turn.facts.refusal is not None:
+        return
+    if command is None and words.is_yes(text):
+        _confirm_awaiting(turn)
+    elif command == "cancel":
+        # The bot cannot ask which booking while the officer has the chat: only a BATAL that
+        # names one (or the only one waiting) acts; the officer answers the rest.
+        code = words.booking_code(argument) if argument else None
+        if code is None and not argument and len(awaiting) == 1:
+            code = awaiting[0].code
+        if any(b.code == code for b in awaiting):
+            turn.effects.append(CancelBooking(code or ""))
+            turn.say("cancelled", code=code)
+
+
+def _confirm_awaiting(turn: _Turn) -> None:
+    """Confirm every reminded booking: each reminder asked for a YA, and one YA answers them all.
+
+    Confirming the soonest only would leave the others (a parent's children, say) to be
+    released in the evening; a confirmation by mistake costs nothing and BATAL still works.
+    """
+    awaiting = turn.facts.awaiting_confirmation
+    for booking in awaiting:
+        turn.effects.append(ConfirmBooking(booking.code))
+    turn.say("reminder_confirmed", bookings=_awaiting_lines(turn, awaiting))
+
+
+def _awaiting_lines(turn: _Turn, bookings: tuple[BookingInfo, ...] | list[BookingInfo]) -> str:
+    return "; ".join(f"{b.code} {turn.day(b.date)} {b.start}-{b.end}" for b in bookings)
+
+
+def _say_pending(turn: _Turn, answered: str | None = None) -> None:
+    """After a YA that answered another question, say which reminded bookings still await one."""
+    pending = [b for b in turn.facts.awaiting_confirmation if b.code != answered]
+    if pending:
+        turn.say("reminder_pending", bookings=_awaiting_lines(turn, pending))
+
+
+# --- the waiting list ---------------------------------------------------------------------
+
+def _waitlist_day(turn: _Turn, day: dt.date) -> dt.date | None:
+    """Return the full day if the citizen may wait for it: a new booking, a day still to come."""
+    draft = turn.state.draft
+    # Today is too late to wait for (offers take up to half an hour to answer); a move keeps
+    # its booking meanwhile and is not a place on the list.
+    if day > turn.facts.today and draft.nik and not draft.moving:
+        return day
+    return None
+
+
+def _join_waitlist(turn: _Turn) -> None:
+    draft = turn.state.draft
+    day = draft.waiting_for
+    if turn.state.step != "date" or day is None or not (draft.nik and draft.service
+                                                        and draft.passport_type and draft.name):
+        turn.say("not_understood")
+        _prompt(turn)
+        return
+    refusal = turn.facts.refusal
+    if refusal is not None:
+        if refusal.reason == "nik_taken":
+            _refused(turn, refusal.reason, refusal.code)
+        elif refusal.reason == "waitlist_duplicate":
+            turn.reset()
+            turn.say("waitlist_already", date=turn.day(day))
+        else:  # the day can no longer be waited for (it passed, or the office closed it)
+            turn.go("date", waiting_for=None)
+            turn.say("not_understood")
+            _ask_date(turn)
+        return
+    effect = JoinWaitlist(date=day, service=draft.service, passport_type=draft.passport_type,
+                          name=draft.name, nik=draft.nik)
+    turn.reset()
+    turn.effects.append(effect)
+    turn.say("waitlist_joined", date=turn.day(day), minutes=turn.facts.offer_minutes)
 
 
 def _status(turn: _Turn) -> None:
@@ -233,10 +360,12 @@ def _cancel(turn: _Turn, argument: str) -> None:
 
 def _stop_draft(turn: _Turn) -> None:
     """Drop what is in progress and say so in words that cannot be read as a cancelled booking."""
-    moving, step_name = turn.state.draft.moving, turn.state.step
+    moving, step_name, offer = turn.state.draft.moving, turn.state.step, turn.state.draft.offer
     turn.reset()
     if moving:
         turn.say("kept", code=moving)
+    elif offer and step_name == "confirm":
+        turn.say("offer_declined")
     elif step_name in ("cancel_pick", "move_pick"):
         turn.say("nothing_changed")
     else:
@@ -407,7 +536,7 @@ def _on_date(turn: _Turn, text: str) -> None:
     info = _check_day(turn, day)
     if info is None:
         return
-    turn.go("session", date=day, session_id=None)
+    turn.go("session", date=day, session_id=None, waiting_for=None)
     number, _ = words.session_hint(text, _day_starts(info))
     chosen = _session_by_number(info, number)
     if chosen is not None and chosen.available > 0:
@@ -423,6 +552,7 @@ def _check_day(turn: _Turn, day: dt.date) -> DayInfo | None:
     facts = turn.facts
     info = facts.days.get(day)
     shown = turn.day(day)
+    waiting_for = None
     if day < facts.today:
         turn.say("date_past", date=shown)
     elif day > facts.last_day or info is None:
@@ -435,10 +565,13 @@ def _check_day(turn: _Turn, day: dt.date) -> DayInfo | None:
         turn.say("date_office", date=shown)
     elif info.available <= 0:
         turn.say("date_full", date=shown)
+        waiting_for = _waitlist_day(turn, day)
     else:
         return info
     _offer_nearest(turn, day)
-    turn.go("date", date=None, session_id=None)
+    if waiting_for is not None:
+        turn.say("waitlist_invite", date=shown)
+    turn.go("date", date=None, session_id=None, waiting_for=waiting_for)
     return None
 
 
@@ -591,13 +724,27 @@ def _on_confirm(turn: _Turn, text: str) -> None:
     day = turn.day(hold.date)
     if draft.moving:
         turn.say("moved", code=draft.moving, date=day, start=session.start, end=session.end)
+        _say_pending(turn, answered=draft.moving)  # a new date is reminded afresh
         return
     address = turn.facts.office_address
     turn.say(
         "booked", code=hold.code, date=day, start=session.start, end=session.end,
         office=turn.facts.office_name, address=f", {address}" if address else "",
         documents=render(f"documents_{draft.service}", turn.state.lang),
+        confirmation=_confirmation_note(turn, hold.date),
     )
+    _say_pending(turn)
+
+
+def _confirmation_note(turn: _Turn, day: dt.date) -> str:
+    """Tell a new booking whether it must still be confirmed after a reminder, or is already."""
+    facts = turn.facts
+    if facts.confirmed_through is None:
+        return ""
+    if day <= facts.confirmed_through:
+        return " " + render("booked_confirmed", turn.state.lang)
+    return " " + render("booked_remind", turn.state.lang, time=facts.reminder_at,
+                        deadline=facts.confirm_by)
 
 
 def _picked(turn: _Turn, text: str, prompt: str) -> str | None:
@@ -632,6 +779,7 @@ def _on_cancel_confirm(turn: _Turn, text: str) -> None:
             return
         turn.effects.append(CancelBooking(code or ""))
         turn.say("cancelled", code=code)
+        _say_pending(turn, answered=code)
     elif words.is_no(text):
         turn.state = replace(turn.state, step="menu", draft=Draft())
         turn.say("kept", code=code)

@@ -11,6 +11,8 @@ STEPS = (
     "cancel_pick", "cancel_confirm", "move_pick",
 )
 
+DATE_FIELDS = ("date", "waiting_for")  # stored as ISO strings in JSON
+
 
 @dataclass(frozen=True)
 class Draft:
@@ -24,6 +26,8 @@ class Draft:
     session_id: int | None = None
     moving: str | None = None  # the code of the booking being moved (UBAH)
     cancelling: str | None = None  # the code of the booking awaiting a YA to cancel
+    waiting_for: dt.date | None = None  # a full day the citizen may join the waiting list of
+    offer: bool = False  # the held place was offered from the waiting list
 
 
 @dataclass(frozen=True)
@@ -37,8 +41,9 @@ class State:
     def to_json(self) -> dict[str, Any]:
         """Return the state as JSON-safe values."""
         draft = dataclasses.asdict(self.draft)
-        if self.draft.date is not None:
-            draft["date"] = self.draft.date.isoformat()
+        for name in DATE_FIELDS:
+            if draft[name] is not None:
+                draft[name] = draft[name].isoformat()
         return {
             "step": self.step,
             "lang": self.lang,
@@ -54,8 +59,10 @@ class State:
             return cls()
         try:
             raw = dict(value.get("draft") or {})
-            if raw.get("date"):
-                raw["date"] = dt.date.fromisoformat(raw["date"])
+            for name in DATE_FIELDS:
+                if raw.get(name):
+                    raw[name] = dt.date.fromisoformat(raw[name])
+            raw["offer"] = bool(raw.get("offer"))
             known = {f.name for f in dataclasses.fields(Draft)}
             draft = Draft(**{k: v for k, v in raw.items() if k in known})
             step = value.get("step", "menu")

@@ -18,6 +18,8 @@ for _keyword, _words in {
     "help": ("BANTUAN", "HELP", "INFO", "TOLONG", "?"),
     "english": ("EN", "ENGLISH", "INGGRIS", "BAHASA INGGRIS"),
     "indonesian": ("ID", "INDONESIA", "BAHASA", "BAHASA INDONESIA", "INDO"),
+    # ANTRE already means "book" (ambil antrean): the waiting list has words of its own.
+    "waitlist": ("TUNGGU", "DAFTAR TUNGGU", "WAIT", "WAITLIST", "WAITING LIST"),
 }.items():
     for _word in _words:
         KEYWORDS[_word] = _keyword
@@ -47,7 +49,7 @@ ENGLISH = {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
     "february", "march", "june", "july", "august", "october", "december", "session", "at",
     "officer", "requirements", "unsubscribe", "name", "is", "full", "check", "what", "how",
-    "when", "where",
+    "when", "where", "wait", "waitlist", "waiting",
 }
 INDONESIAN = {
     "halo", "hai", "selamat", "pagi", "siang", "sore", "malam", "saya", "mau", "ingin", "pesan",
@@ -59,6 +61,7 @@ INDONESIAN = {
     "agustus", "oktober", "desember", "sesi", "jam", "pukul", "berhenti", "mulai", "dokumen",
     "persyaratan", "antre", "antrean", "antrian", "batalkan", "kembali", "bisa", "apa",
     "bagaimana", "kapan", "dimana", "jadwal", "tanya", "sudah", "belum", "nama", "lengkap",
+    "tunggu",
 }
 
 SERVICES = (

@@ -144,7 +144,7 @@ def scheduler_command() -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     transport = _transport()
-    scheduler = build_scheduler(database(), transport, DeliverySettings.from_config(current_app.config))
+    scheduler = build_scheduler(database(), transport, DeliverySettings.from_config(current_app.config), limits())
     click.echo(f"scheduler running, sending through {type(transport).__name__}; Ctrl-C stops it")
     try:
         scheduler.start()
@@ -186,5 +186,5 @@ def run_due_command(now_text: str | None) -> None:
     from scheduler.run import DeliverySettings, run_due
 
     instant = _parse_now(now_text)
-    done = run_due(database(), instant, _transport(), DeliverySettings.from_config(current_app.config))
+    done = run_due(database(), instant, _transport(), DeliverySettings.from_config(current_app.config), limits())
     click.echo(f"as of {instant.isoformat()}: " + ", ".join(f"{k} {v}" for k, v in done.items()))

@@ -9,6 +9,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from hotline.twilio_out import Transport
 from scheduler.run import DeliverySettings, deliver, run_sweeps
 from storage.db import Database
+from storage.effects import Limits
 
 log = logging.getLogger(__name__)
 
@@ -20,13 +21,15 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def build_scheduler(db: Database, transport: Transport, settings: DeliverySettings) -> BlockingScheduler:
+def build_scheduler(
+    db: Database, transport: Transport, settings: DeliverySettings, limits: Limits = Limits(),
+) -> BlockingScheduler:
     """Return a scheduler with the sweep and delivery jobs; both run at once on start (catch-up)."""
     scheduler = BlockingScheduler(timezone=dt.timezone.utc)
     start = utc_now()
 
     def sweep_job() -> None:
-        done = run_sweeps(db, utc_now())
+        done = run_sweeps(db, utc_now(), limits)
         if any(done.values()):
             log.info("sweeps: %s", done)
 

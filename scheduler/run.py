@@ -7,6 +7,7 @@ processes, restarts and missed runs are safe; nothing is kept in the scheduler's
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,17 +16,18 @@ from typing import Any
 from hotline.twilio_out import Transport
 from scheduler import delivery, sweeps
 from storage.db import Database
+from storage.effects import Limits
 
 log = logging.getLogger(__name__)
 
-# Order matters within one run: expired holds and offers free places before the waitlist
-# is offered them, and releases happen before anything is sent.
-SWEEPS: tuple[tuple[str, Callable[[Database, dt.datetime], int]], ...] = (
-    ("expire_holds", sweeps.expire_holds),
-    ("expire_offers", sweeps.expire_offers),
-    ("release_unconfirmed", sweeps.release_unconfirmed),
-    ("offer_waitlist", sweeps.offer_waitlist),
-    ("send_reminders", sweeps.send_reminders),
+# Order matters within one run: lapsed holds and offers and releases give their places back
+# before the waiting list is offered what is free. Otherwise any order is safe.
+SWEEPS: tuple[Callable[..., int], ...] = (
+    sweeps.expire_holds,
+    sweeps.expire_offers,
+    sweeps.release_unconfirmed,
+    sweeps.offer_waitlist,
+    sweeps.send_reminders,
 )
 
 
@@ -41,11 +43,12 @@ class DeliverySettings:
                    max_attempts=config["SEND_MAX_ATTEMPTS"])
 
 
-def run_sweeps(db: Database, now: dt.datetime) -> dict[str, int]:
-    """Run every sweep once as of now; return how many items each handled."""
+def run_sweeps(db: Database, now: dt.datetime, limits: Limits = Limits()) -> dict[str, int]:
+    """Run every sweep once as of now, in order; return how many items each handled."""
     done = {}
-    for name, sweep in SWEEPS:
-        done[name] = sweep(db, now)
+    for sweep in SWEEPS:
+        run = functools.partial(sweep, limits=limits) if sweep is sweeps.offer_waitlist else sweep
+        done[sweep.__name__] = run(db, now)
     return done
 
 
@@ -55,8 +58,10 @@ def deliver(db: Database, now: dt.datetime, transport: Transport, settings: Deli
                                 send_rate=settings.send_rate, max_attempts=settings.max_attempts)
 
 
-def run_due(db: Database, now: dt.datetime, transport: Transport, settings: DeliverySettings) -> dict[str, int]:
+def run_due(
+    db: Database, now: dt.datetime, transport: Transport, settings: DeliverySettings, limits: Limits = Limits(),
+) -> dict[str, int]:
     """Run every sweep, then deliver what is due, all as of now."""
-    done = run_sweeps(db, now)
+    done = run_sweeps(db, now, limits)
     done["delivered"] = deliver(db, now, transport, settings)
     return done

@@ -10,7 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.calendar import TAKEN_STATUSES, closed_dates, closed_reason, office_time, office_today
-from storage.models import ACTIVE_STATUSES, Booking, Conversation, Office, OfficeSession, SessionDay
+from storage.models import (
+    ACTIVE_STATUSES, Booking, Conversation, Office, OfficeSession, SessionDay, WaitlistEntry,
+)
+from storage.reminders import confirmed_on_booking
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 CODE_LENGTH = 6
@@ -101,11 +104,23 @@ def current_hold(session: Session, conversation: Conversation) -> Booking | None
 
 
 def release_holds(session: Session, conversation: Conversation) -> int:
-    """Give back every place the conversation holds; return how many."""
+    """Give back every place the conversation holds; return how many.
+
+    A place offered from the waiting list and given back is declined: its entry leaves the
+    list, and the place goes to the next in line.
+    """
+    held = list(session.scalars(
+        select(Booking.id).where(Booking.conversation_id == conversation.id, Booking.status == "held")
+    ))
+    if not held:
+        return 0
+    session.execute(
+        update(WaitlistEntry)
+        .where(WaitlistEntry.hold_id.in_(held), WaitlistEntry.status == "offered")
+        .values(status="cancelled")
+    )
     return session.execute(
-        update(Booking)
-        .where(Booking.conversation_id == conversation.id, Booking.status == "held")
-        .values(status="expired", hold_expires_at=None)
+        update(Booking).where(Booking.id.in_(held)).values(status="expired", hold_expires_at=None)
     ).rowcount
 
 
@@ -233,21 +248,63 @@ def confirm_hold(session: Session, office: Office, conversation: Conversation, c
         )
         if moved is None or moved.status not in ACTIVE_STATUSES:
             raise Refused("unknown_booking")
+        if moved.date != hold.date:
+            # A new date is a new appointment: reminded (and confirmed) afresh.
+            moved.reminded_at = None
+            moved.status, moved.confirmed_at = _new_status(office, hold.date, now)
         moved.session_id, moved.date = hold.session_id, hold.date
         session.execute(delete(Booking).where(Booking.id == hold.id))
         session.flush()
         return moved
     nik = hold.nik
+    status, confirmed_at = _new_status(office, hold.date, now)
     try:
         # begin_nested() flushes what is pending before its SAVEPOINT, so the change must be
         # made inside the block: a clash on the NIK index then undoes only the savepoint.
         with session.begin_nested():
-            hold.status, hold.booked_at, hold.hold_expires_at = "booked", now, None
+            hold.status, hold.booked_at, hold.hold_expires_at = status, now, None
+            hold.confirmed_at = confirmed_at
             session.flush()
     except IntegrityError:
         # Only a lapsed hold gets here: meanwhile another phone held or booked its NIK.
         raise Refused("nik_taken", _active_code_or_hold_for_nik(session, office, nik or "")) from None
+    # A place offered from the waiting list is taken: the entry is done.
+    session.execute(
+        update(WaitlistEntry)
+        .where(WaitlistEntry.hold_id == hold.id, WaitlistEntry.status == "offered")
+        .values(status="booked")
+    )
     return hold
+
+
+def _new_status(office: Office, day: dt.date, now: dt.datetime) -> tuple[str, dt.datetime | None]:
+    """Return the status and confirmation time of a booking made (or moved to day) now.
+
+    After the reminder time of its day (09:00 the day before) a booking needs no reminder:
+    the citizen has just said they will come, so it counts as confirmed and is never released.
+    """
+    if confirmed_on_booking(office, day, now):
+        return "confirmed", now
+    return "booked", None
+
+
+def confirm_booking(session: Session, office: Office, phone: str, code: str, now: dt.datetime) -> Booking:
+    """Confirm one of the phone's active bookings (a YA to its reminder); raise Refused if none.
+
+    A booking already confirmed stays as it was.
+    """
+    booking = session.scalar(
+        select(Booking)
+        .where(Booking.code == code, Booking.office_id == office.id, Booking.phone == phone,
+               Booking.status.in_(ACTIVE_STATUSES))
+        .with_for_update()
+    )
+    if booking is None:
+        raise Refused("unknown_booking", code)
+    if booking.status == "booked":
+        booking.status, booking.confirmed_at = "confirmed", now
+        session.flush()
+    return booking
 
 
 def cancel_booking(session: Session, office: Office, phone: str, code: str, now: dt.datetime) -> Booking:

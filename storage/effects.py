@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from conversations.effects import CancelBooking, ConfirmHold, Effect, HoldPlace, ReleaseHold
-from storage import bookings
+from conversations.effects import (
+    CancelBooking, ConfirmBooking, ConfirmHold, Effect, HoldPlace, JoinWaitlist, ReleaseHold,
+)
+from storage import bookings, waitlist
 from storage.models import Conversation, Office
 
 
@@ -36,5 +38,12 @@ def apply_effects(
             bookings.release_holds(session, conversation)
         elif isinstance(effect, CancelBooking):
             bookings.cancel_booking(session, office, conversation.phone, effect.code, now)
+        elif isinstance(effect, ConfirmBooking):
+            bookings.confirm_booking(session, office, conversation.phone, effect.code, now)
+        elif isinstance(effect, JoinWaitlist):
+            waitlist.join_waitlist(
+                session, office, conversation, day=effect.date, service=effect.service,
+                passport_type=effect.passport_type, name=effect.name, nik=effect.nik, now=now,
+            )
         else:  # pragma: no cover - a new effect type without a handler is a programming error
             raise TypeError(f"no handler for {effect!r}")

@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 from conversations.facts import BookingInfo, DayInfo, Facts, HoldInfo, Refusal, SessionInfo
 from storage.bookings import active_bookings, active_code_for_nik, current_hold
 from storage.calendar import office_today, places
-from storage.models import Conversation, Office
+from storage.models import Booking, Conversation, Office
+from storage.reminders import confirmed_through
+from storage.waitlist import OFFER_MINUTES
 
 
 class NikBookings(Mapping[str, str]):
@@ -57,13 +59,11 @@ def load_facts(
         )
         for day in places(session, office, today, last, now)
     }
-    bookings = tuple(
-        BookingInfo(
-            code=b.code, date=b.date, start=b.session.start, end=b.session.end, status=b.status,
-            service=b.service, passport_type=b.passport_type, name=b.name,
-            nik_last4=(b.nik or "")[-4:],
-        )
-        for b in active_bookings(session, office, conversation.phone, today)
+    active = active_bookings(session, office, conversation.phone, today)
+    bookings = tuple(_booking_info(b) for b in active)
+    # Reminded and not yet confirmed: what a bare YA or BATAL answers.
+    awaiting = tuple(
+        _booking_info(b) for b in active if b.status == "booked" and b.reminded_at is not None
     )
     hold = current_hold(session, conversation)
     return Facts(
@@ -79,4 +79,18 @@ def load_facts(
         hold_minutes=hold_minutes,
         channel=conversation.channel,
         refusal=refusal,
+        awaiting_confirmation=awaiting,
+        reminder_at=office.reminder_at,
+        confirm_by=office.confirm_by,
+        confirmed_through=confirmed_through(office, now),
+        offer_minutes=OFFER_MINUTES,
+    )
+
+
+def _booking_info(booking: Booking) -> BookingInfo:
+    return BookingInfo(
+        code=booking.code, date=booking.date, start=booking.session.start,
+        end=booking.session.end, status=booking.status, service=booking.service,
+        passport_type=booking.passport_type, name=booking.name,
+        nik_last4=(booking.nik or "")[-4:],
     )

@@ -19,7 +19,7 @@ LONG_DATE = {"id": "Selasa, 30 September 2026", "en": "Wednesday, 30 September 2
 # Messages that carry lists or a whole booking: they may take more than one SMS segment.
 LONG_MESSAGES = {
     "summary", "booked", "documents_all", "documents_intro", "bookings_list", "pick_cancel",
-    "pick_move", "ask_session",
+    "pick_move", "ask_session", "reminder",
 }
 SEGMENT = 160
 
@@ -39,7 +39,9 @@ def sample_params(lang: str) -> dict[str, object]:
         "start": "13:00", "end": "15:00", "available": 100, "service": "Perpanjang/ganti",
         "passport_type": "elektronik", "name": "Budi Santoso", "nik": "************0001",
         "minutes": 10, "address": ", Jl. Jenderal Sudirman No. 1", "documents": "e-KTP",
-        "bookings": f"PLG-7K3QXM {day}", "status": "terkonfirmasi",
+        "bookings": f"PLG-7K3QXM {day}", "status": "terkonfirmasi", "time": "09:00",
+        "deadline": "20:00", "release_note": " " + render("reminder_deadline", lang, time="20:00"),
+        "confirmation": " " + render("booked_remind", lang, time="09:00", deadline="20:00"),
     }
 
 
@@ -109,9 +111,17 @@ def test_placeholders():
     assert placeholders("ask_name", "id") == set()
 
 
+# Where messages are said: the machine's replies, and what storage queues for the scheduler.
+ROOT = Path(machine.__file__).parent.parent
+SPEAKERS = [Path(machine.__file__)] + [
+    ROOT / name for name in ("storage/reminders.py", "storage/holds.py", "storage/waitlist.py")
+]
+
+
 def _ids_the_machine_uses() -> set[str]:
-    source = Path(machine.__file__).read_text("utf-8")
+    source = "\n".join(path.read_text("utf-8") for path in SPEAKERS)
     used = set(re.findall(r"""(?:say|render)\(\s*["']([a-z_0-9]+)["']""", source))
+    used |= set(re.findall(r"""message_id=["']([a-z_0-9]+)["']""", source))
     for chosen in re.findall(r'say\(\s*"([a-z_]+)"\s+if\s[^"]*else\s+"([a-z_]+)"', source):
         used |= set(chosen)  # say("a" if x else "b")
     used |= set(re.findall(r"""["']((?:ask|confirm|pick)_[a-z_]+)["']""", source))

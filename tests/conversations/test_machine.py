@@ -14,7 +14,9 @@ from datetime import date
 
 import pytest
 
-from conversations.effects import CancelBooking, ConfirmHold, Effect, HoldPlace, ReleaseHold
+from conversations.effects import (
+    CancelBooking, ConfirmBooking, ConfirmHold, Effect, HoldPlace, JoinWaitlist, ReleaseHold,
+)
 from conversations.facts import BookingInfo, DayInfo, Facts, HoldInfo, Refusal, SessionInfo
 from conversations.machine import Inbound, Outcome, nearest_days, step
 from conversations.state import Draft, State
@@ -153,6 +155,7 @@ class Booked:
     name: str
     nik: str | None
     status: str = "booked"
+    reminded: bool = False  # the scheduler sent its reminder
 
 
 class Refused(Exception):
@@ -178,6 +181,7 @@ class World:
     other_niks: dict[str, str] = field(default_factory=dict)  # NIK -> code, booked by other phones
     bookings: dict[str, Booked] = field(default_factory=dict)
     hold: Held | None = None
+    waitlist: dict[date, JoinWaitlist] = field(default_factory=dict)  # this number's entries
     state: State = field(default_factory=State)
     log: list[tuple[State, str, Outcome, Facts]] = field(default_factory=list)
     # Called with (state, text, facts, outcome) for every run of the step, refused ones too.
@@ -225,15 +229,24 @@ class World:
         niks = dict(self.other_niks)
         niks.update({b.nik: b.code for b in self.active() if b.nik})
         hold = self.hold
-        return make_facts(
+        info = {b.code: make_booking(b.code, b.day, b.session_id, service=b.service,
+                                     passport_type=b.passport_type, name=b.name,
+                                     nik=b.nik or "0000", status=b.status) for b in self.active()}
+        facts = make_facts(
             today, taken=taken, closed=self.closed, capacity=self.capacity, started=started,
-            bookings=[make_booking(b.code, b.day, b.session_id, service=b.service,
-                                   passport_type=b.passport_type, name=b.name,
-                                   nik=b.nik or "0000", status=b.status) for b in self.active()],
+            bookings=list(info.values()),
             hold=HoldInfo(hold.code, hold.day, hold.session_id, hold.expires_at) if hold else None,
             nik_bookings=niks, refusal=refusal, max_bookings=self.max_bookings,
             channel=self.channel,
         )
+        awaiting = tuple(info[b.code] for b in self.active() if b.status == "booked" and b.reminded)
+        return replace(facts, awaiting_confirmation=awaiting)
+
+    def remind(self) -> None:
+        """Let the scheduler remind every active booking of tomorrow (and today)."""
+        for booking in self.active():
+            if booking.day <= self.today + dt.timedelta(days=1):
+                booking.reminded = True
 
     def bookable(self, day: date, session_id: int, excluding: str | None = None) -> str | None:
         """Return why a place cannot be taken in the session, or None."""
@@ -251,11 +264,12 @@ class World:
     def apply(self, effects: tuple[Effect, ...]) -> None:
         """Apply every effect, or raise Refused and change nothing."""
         bookings, hold = {code: replace(b) for code, b in self.bookings.items()}, self.hold
+        waitlist = dict(self.waitlist)
         try:
             for effect in effects:
                 self._apply(effect)
         except Refused:
-            self.bookings, self.hold = bookings, hold
+            self.bookings, self.hold, self.waitlist = bookings, hold, waitlist
             raise
 
     def _apply(self, effect: Effect) -> None:
@@ -301,6 +315,20 @@ class World:
             if booking is None or booking not in self.active():
                 raise Refused("unknown_booking", effect.code)
             booking.status = "cancelled"
+        elif isinstance(effect, ConfirmBooking):
+            booking = self.bookings.get(effect.code)
+            if booking is None or booking not in self.active():
+                raise Refused("unknown_booking", effect.code)
+            booking.status = "confirmed"
+        elif isinstance(effect, JoinWaitlist):
+            if effect.date <= self.today:
+                raise Refused("closed")
+            if effect.date in self.waitlist:
+                raise Refused("waitlist_duplicate")
+            taken_by = self.facts().nik_bookings.get(effect.nik)
+            if taken_by:
+                raise Refused("nik_taken", taken_by)
+            self.waitlist[effect.date] = effect
         else:  # pragma: no cover
             raise TypeError(effect)
 

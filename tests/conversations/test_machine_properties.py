@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conversations import words
-from conversations.effects import CancelBooking, ConfirmHold, HoldPlace
+from conversations.effects import CancelBooking, ConfirmBooking, ConfirmHold, HoldPlace, JoinWaitlist
 from conversations.facts import Facts
 from conversations.machine import Inbound, Outcome, step
 from conversations.state import STEPS, State
@@ -61,14 +61,15 @@ MESSAGES = [
 # What a citizen is likely to send at each step (drawn more often than the rest).
 BY_STEP = {
     "menu": ["1", "1", "2", "3", "4", "5", "CEK", "UBAH", "BATAL", "baru elektronik",
-             "BATAL {code}", "UBAH {code}"],
+             "BATAL {code}", "UBAH {code}", "YA", "TIDAK"],
     "service": ["1", "2", "3", "4", "baru", "lost ordinary", "hilang", "9"],
     "passport_type": ["1", "2", "biasa", "elektronik", "3"],
     "name": ["Budi Santoso", "Siti Aminah", f"Budi Santoso {NIK}", f"Siti Aminah {NIK2}",
              f"Dewi {NIK3}", "12345"],
     "nik": [NIK, NIK2, NIK3, "1671 0145 0190 0001", "9971014501900001", NIK[:-1]],
     "date": ["besok", "lusa", "hari ini", "Senin", "Sabtu", "24/12", "1/1/2027", "kemarin",
-             "besok sesi 2", "5/12 jam 10", "Kamis jam 13", "tomorrow", "tgl 10", "Rabu 08:00"],
+             "besok sesi 2", "5/12 jam 10", "Kamis jam 13", "tomorrow", "tgl 10", "Rabu 08:00",
+             "TUNGGU", "wait", "YA"],
     "session": ["1", "2", "3", "sesi 2", "jam 13", "4", "Senin", "lusa sesi 1", "Sabtu"],
     "confirm": ["YA", "ya", "yes", "ok", "TIDAK", "no", "BATAL", "mungkin", "\U0001f44d"],
     "cancel_pick": ["1", "2", "{code}", "3", "BATAL"],
@@ -141,6 +142,8 @@ WORLD_EVENTS = st.one_of(
     st.tuples(st.just("other_nik"), st.sampled_from([NIK, NIK2, NIK3])),
     st.tuples(st.just("handback")),
     st.tuples(st.just("race"), st.sampled_from(RACES)),
+    st.tuples(st.just("remind")),
+    st.tuples(st.just("fill"), st.integers(1, 4)),  # a whole day fills: its waiting list opens
 )
 
 
@@ -151,7 +154,8 @@ def draw_event(data, world: World):
     if kind == "step" and state.opted_out:
         return ("send", data.draw(st.sampled_from(["MULAI", "START", "halo", "STOP"])), 0)
     if kind == "step" and state.handover:
-        return data.draw(st.sampled_from([("handback",), ("send", "halo", 0), ("send", "MENU", 0)]))
+        return data.draw(st.sampled_from([("handback",), ("send", "halo", 0), ("send", "MENU", 0),
+                                          ("send", "YA", 0), ("send", "BATAL", 0), ("remind",)]))
     if kind == "step":
         text = data.draw(st.sampled_from(BY_STEP.get(state.step, MESSAGES)), label="text")
         return ("send", text, 0)
@@ -176,14 +180,25 @@ class Checks:
     def __call__(self, state: State, text: str, facts: Facts, outcome: Outcome) -> None:
         command, _ = words.keyword(text.strip())
         effects = outcome.effects
-        # A booking is made only by a YA in the confirm step; a cancellation only by a YA to it.
+        # A booking is made only by a YA in the confirm step; a cancellation only by a YA to it,
+        # or by a BATAL answering the reminder of that very booking.
+        awaiting = {b.code for b in facts.awaiting_confirmation}
         for effect in effects:
             if isinstance(effect, ConfirmHold):
                 assert state.step == "confirm" and words.is_yes(text), (state, text)
                 assert facts.hold is not None and effect.code == facts.hold.code
             if isinstance(effect, CancelBooking):
-                assert state.step == "cancel_confirm" and words.is_yes(text), (state, text)
+                answers_reminder = command == "cancel" and effect.code in awaiting and (
+                    state.step == "menu" or state.handover)
+                assert answers_reminder or (state.step == "cancel_confirm" and words.is_yes(text)), (state, text)
                 assert effect.code in {b.code for b in facts.bookings}
+            if isinstance(effect, ConfirmBooking):
+                assert words.is_yes(text) and effect.code in awaiting, (state, text)
+                assert state.handover or state.step not in ("confirm", "cancel_confirm")
+            if isinstance(effect, JoinWaitlist):
+                assert command == "waitlist" and state.step == "date", (state, text)
+                assert effect.date == state.draft.waiting_for and effect.date > facts.today
+                assert effect.nik == state.draft.nik
             if isinstance(effect, HoldPlace):
                 assert state.step in ("date", "session"), (state, text)
                 info = facts.days[effect.date]
@@ -192,15 +207,19 @@ class Checks:
                 session = next(s for s in info.sessions if s.id == effect.session_id)
                 assert session.available > 0, (effect, session)
                 assert effect.nik or effect.moving
-        assert sum(isinstance(e, (HoldPlace, ConfirmHold, CancelBooking)) for e in effects) <= 1
+        assert sum(isinstance(e, (HoldPlace, ConfirmHold, CancelBooking, JoinWaitlist)) for e in effects) <= 1
         # What storage refused is never asked for again in the same message.
         if facts.refusal is not None:
-            assert not any(isinstance(e, (HoldPlace, ConfirmHold, CancelBooking)) for e in effects)
-        # Silence towards an opted-out number and during a handover.
+            assert not any(isinstance(e, (HoldPlace, ConfirmHold, CancelBooking, ConfirmBooking, JoinWaitlist))
+                           for e in effects)
+        # Silence towards an opted-out number and during a handover (but for a short answer
+        # to a reminder that acted on it).
         if state.opted_out and command != "start":
             assert outcome.replies == () and outcome.state.opted_out
         elif state.handover and not state.opted_out and command != "stop":
-            assert outcome.replies == () and outcome.effects == () and outcome.state == state
+            assert outcome.state == state
+            assert bool(outcome.replies) == bool(outcome.effects)
+            assert all(isinstance(e, (ConfirmBooking, CancelBooking)) for e in outcome.effects)
         elif not (command == "stop" and (state.opted_out or facts.channel == "sms")):
             assert outcome.replies, (state, text)
         if outcome.state.opted_out:
@@ -234,6 +253,10 @@ def happen(world: World, kind: str, *args) -> None:
         world.state = replace(world.state, handover=False)
     elif kind == "race":
         world.race = args[0]
+    elif kind == "remind":
+        world.remind()
+    elif kind == "fill":
+        world.fill(world.today + dt.timedelta(days=args[0]))
     active = world.active()
     assert len(active) <= world.max_bookings
     niks = [b.nik for b in active if b.nik]
@@ -283,6 +306,9 @@ STATES = [
     State(step="confirm", draft=AT_CONFIRM), State(step="date", draft=MOVING),
     State(step="cancel_pick"), State(step="cancel_confirm", draft=Draft(cancelling=CODE)),
     State(step="move_pick"), State(step="confirm"), State(step="bogus", lang="fr"),
+    State(step="date", draft=replace(AT_DATE, waiting_for=AT_SESSION.date)),
+    State(step="confirm", draft=replace(AT_CONFIRM, offer=True)),
+    State(handover=True), State(opted_out=True),
 ]
 
 
@@ -296,6 +322,7 @@ STATES = [
         "bookings": st.sampled_from(
             [(), (make_booking(),), (make_booking(), make_booking("PLG-9ZZT4B"))]
         ),
+        "awaiting": st.sampled_from([0, 1, 2]),
         "hold": st.sampled_from([None, make_hold()]),
         "refusal": st.sampled_from(
             [None, "full", "nik_taken", "phone_limit", "hold_lost", "unknown_booking", "closed"]
@@ -306,6 +333,8 @@ STATES = [
 )
 def test_any_text_in_any_state(state, lang, text, media, facts):
     state = replace(state, lang=lang)
+    awaiting = facts.pop("awaiting")
     facts = make_facts(**facts)
+    facts = replace(facts, awaiting_confirmation=facts.bookings[:awaiting])
     outcome = step(state, Inbound(text, media), NOW, facts)
     Checks()(state, text, facts, outcome)

@@ -97,7 +97,7 @@ def refusal(call, *args, **kwargs) -> Refused:
 
 def test_hold_then_confirm_books_the_place_with_a_code(db: Database) -> None:
     """A hold lasts 10 minutes; confirming it books the place under a PLG- code."""
-    held = hold(db)
+    held = hold(db, day=THURSDAY)
     assert held.status == "held"
     assert held.hold_expires_at == NOW + dt.timedelta(minutes=10)
     assert CODE_RE.match(held.code)
@@ -106,10 +106,23 @@ def test_hold_then_confirm_books_the_place_with_a_code(db: Database) -> None:
 
     assert (booked.code, booked.status) == (held.code, "booked")
     stored = booking(db, held.code)
-    assert (stored.status, stored.date, stored.nik, stored.phone) == ("booked", WEDNESDAY, NIK_ANI, ANI)
+    assert (stored.status, stored.date, stored.nik, stored.phone) == ("booked", THURSDAY, NIK_ANI, ANI)
     assert stored.booked_at == NOW + dt.timedelta(minutes=3)
-    assert stored.hold_expires_at is None
+    assert stored.hold_expires_at is None and stored.confirmed_at is None
+    assert available(db, day=THURSDAY) == 49
+
+
+def test_a_booking_made_after_its_reminder_time_is_confirmed_at_once(db: Database) -> None:
+    """Booked after 09:00 for tomorrow: no reminder will come, so it counts as confirmed."""
+    held = hold(db)  # Wednesday, held at 09:00 sharp on Tuesday
+    booked = confirm(db, ANI, held.code, now=NOW + dt.timedelta(minutes=3))
+    assert (booked.status, booked.confirmed_at) == ("confirmed", NOW + dt.timedelta(minutes=3))
     assert available(db) == 49
+
+
+def test_a_booking_made_at_the_reminder_time_itself_still_gets_its_reminder(db: Database) -> None:
+    """At 09:00:00 exactly the reminder sweep is due for it: it stays booked, to be reminded."""
+    assert make_booking(db, ANI).status == "booked"  # Wednesday, held and confirmed at 09:00
 
 
 def test_codes_are_distinct(db: Database) -> None:
@@ -143,7 +156,7 @@ def test_a_lapsed_hold_can_still_be_confirmed_if_the_place_is_free(db: Database)
     set_capacity(db, "10:00", 1)
     held = hold(db, ANI)
     booked = confirm(db, ANI, held.code, now=NOW + dt.timedelta(minutes=25))
-    assert (booked.code, booked.status) == (held.code, "booked")
+    assert (booked.code, booked.status) == (held.code, "confirmed")  # after 09:00 for tomorrow
     assert available(db, now=NOW + dt.timedelta(minutes=25)) == 0
 
 
@@ -155,7 +168,7 @@ def test_a_lapsed_hold_whose_place_was_taken_is_lost(db: Database) -> None:
 
     assert refusal(confirm, db, ANI, late.code, now=NOW + dt.timedelta(minutes=12)).reason == "hold_lost"
     assert booking(db, late.code).status in ("held", "expired")
-    assert booking(db, taken.code).status == "booked"
+    assert booking(db, taken.code).status == "confirmed"
     assert available(db, now=NOW + dt.timedelta(minutes=12)) == 0
 
 
@@ -197,7 +210,7 @@ def test_a_lapsed_hold_does_not_block_the_nik(db: Database) -> None:
     """A hold left unconfirmed past its ten minutes no longer reserves the NIK."""
     hold(db, ANI, nik=NIK_ANI)
     later = make_booking(db, BUDI, nik=NIK_ANI, now=NOW + dt.timedelta(minutes=10))
-    assert later.status == "booked"
+    assert later.status == "confirmed"  # Wednesday's, booked after Tuesday 09:00
 
 
 def test_a_past_booking_does_not_block_the_nik(db: Database) -> None:
