@@ -17,7 +17,6 @@ import pytest
 from sqlalchemy import select, update
 
 from conversations.state import Draft, State
-from scheduler import sweeps
 from scheduler.run import SWEEPS, run_sweeps as run_all
 from scheduler.sweeps import expire_holds
 from storage.bookings import confirm_hold, hold_place
