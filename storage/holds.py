@@ -99,13 +99,14 @@ def expire_hold(session: Session, booking_id: int, now: dt.datetime) -> bool:
     if not waits_on(conversation, hold) or State.from_json(conversation.state).draft.offer:
         return True
     back_to_menu(conversation)
-    notice = functools.partial(enqueue, session, conversation, kind="hold_expired", now=now,
-                               booking=hold, dedupe_key=f"hold_expired:{hold.id}")
+    notice = functools.partial(enqueue, session, conversation, now=now, booking=hold,
+                               dedupe_key=f"hold_expired:{hold.id}")
     if hold.moves_booking_id is not None:
         moved = session.get(Booking, hold.moves_booking_id)
-        notice(message_id="move_expired", params={"code": moved.code if moved else ""})
+        # Its own kind: outside WhatsApp's window it needs a template of its own text.
+        notice(kind="move_expired", message_id="move_expired", params={"code": moved.code if moved else ""})
     else:
-        notice(message_id="hold_expired", params={
+        notice(kind="hold_expired", message_id="hold_expired", params={
             "date": format_date(hold.date, conversation.language),
             "start": hold.session.start, "end": hold.session.end,
         })

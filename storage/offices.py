@@ -18,7 +18,9 @@ CODE_RE = re.compile(r"[A-Z]{2,5}")
 TIME_RE = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 CONTENT_SID_RE = re.compile(r"HX[0-9a-fA-F]{32}")
 # The messages the system starts itself, which need a template outside WhatsApp's 24 hours.
-TEMPLATE_KINDS = ("reminder", "release", "hold_expired", "waitlist_offer", "waitlist_expired", "officer")
+TEMPLATE_KINDS = (
+    "reminder", "release", "hold_expired", "move_expired", "waitlist_offer", "waitlist_expired", "officer",
+)
 
 
 class OfficeFileError(ValueError):

@@ -194,7 +194,7 @@ def test_a_lapsed_move_keeps_the_booking_and_says_so(db, citizen, clock):
     assert "Pindahkan" in citizen.says("2")[0]
     clock.advance(minutes=10)
     assert expire_holds(db, clock()) == 1
-    [notice] = outbox(db, "hold_expired")
+    [notice] = outbox(db, "move_expired")
     assert notice.body == f"Waktu tahan habis: jadwal {code} tidak diubah."
     assert booking(db, code).date == dt.date(2026, 12, 3)
 
