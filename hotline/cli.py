@@ -143,6 +143,7 @@ def scheduler_command() -> None:
     from scheduler.run import DeliverySettings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per run every 2 s
     transport = _transport()
     scheduler = build_scheduler(database(), transport, DeliverySettings.from_config(current_app.config), limits())
     click.echo(f"scheduler running, sending through {type(transport).__name__}; Ctrl-C stops it")
