@@ -288,11 +288,8 @@ def _new_status(office: Office, day: dt.date, now: dt.datetime) -> tuple[str, dt
     return "booked", None
 
 
-def confirm_booking(session: Session, office: Office, phone: str, code: str, now: dt.datetime) -> Booking:
-    """Confirm one of the phone's active bookings (a YA to its reminder); raise Refused if none.
-
-    A booking already confirmed stays as it was.
-    """
+def _lock_active_booking(session: Session, office: Office, phone: str, code: str) -> Booking:
+    """Lock one of the phone's active bookings at the office; raise Refused if it has none by that code."""
     booking = session.scalar(
         select(Booking)
         .where(Booking.code == code, Booking.office_id == office.id, Booking.phone == phone,
@@ -301,6 +298,15 @@ def confirm_booking(session: Session, office: Office, phone: str, code: str, now
     )
     if booking is None:
         raise Refused("unknown_booking", code)
+    return booking
+
+
+def confirm_booking(session: Session, office: Office, phone: str, code: str, now: dt.datetime) -> Booking:
+    """Confirm one of the phone's active bookings (a YA to its reminder); raise Refused if none.
+
+    A booking already confirmed stays as it was.
+    """
+    booking = _lock_active_booking(session, office, phone, code)
     if booking.status == "booked":
         booking.status, booking.confirmed_at = "confirmed", now
         session.flush()
@@ -309,14 +315,7 @@ def confirm_booking(session: Session, office: Office, phone: str, code: str, now
 
 def cancel_booking(session: Session, office: Office, phone: str, code: str, now: dt.datetime) -> Booking:
     """Cancel one of the phone's active bookings; raise Refused if it has no such booking."""
-    booking = session.scalar(
-        select(Booking)
-        .where(Booking.code == code, Booking.office_id == office.id, Booking.phone == phone,
-               Booking.status.in_(ACTIVE_STATUSES))
-        .with_for_update()
-    )
-    if booking is None:
-        raise Refused("unknown_booking", code)
+    booking = _lock_active_booking(session, office, phone, code)
     booking.status, booking.cancelled_at = "cancelled", now
     session.flush()
     return booking

@@ -31,8 +31,15 @@ def claim_conversation(session: Session, conversation_id: int) -> Conversation |
     )
 
 
-def claim_booking_conversation(session: Session, booking: Booking, now: dt.datetime) -> Conversation | None:
-    """Lock the conversation a booking's messages go to (created if the citizen never wrote)."""
+def claim_booking_conversation(session: Session, booking_id: int, now: dt.datetime) -> Conversation | None:
+    """Lock the conversation a booking's messages go to (created if the citizen never wrote).
+
+    None when the booking is gone, or another transaction holds the conversation (a message
+    of this citizen being answered): the sweep leaves the item for its next run.
+    """
+    booking = session.get(Booking, booking_id)
+    if booking is None:
+        return None
     if booking.conversation_id is not None:
         return claim_conversation(session, booking.conversation_id)
     found = find_conversation(session, booking.office, booking.phone)
@@ -85,10 +92,7 @@ def expire_hold(session: Session, booking_id: int, now: dt.datetime) -> bool:
     A citizen who has moved on from the summary (asked for another date, was told the hold
     was lost) hears nothing: the notice would speak of a question no longer asked.
     """
-    booking = session.get(Booking, booking_id)
-    if booking is None:
-        return False
-    conversation = claim_booking_conversation(session, booking, now)
+    conversation = claim_booking_conversation(session, booking_id, now)
     if conversation is None:
         return False
     hold = lock_booking(session, booking_id, Booking.status == "held",

@@ -102,12 +102,9 @@ def due_reminders(session: Session, office: Office, now: dt.datetime, limit: int
 
 def remind(session: Session, booking_id: int, now: dt.datetime) -> bool:
     """Queue the booking's reminder and mark it reminded, if still due; False if not done here."""
-    booking = session.get(Booking, booking_id)
-    if booking is None:
-        return False
-    conversation = claim_booking_conversation(session, booking, now)
+    conversation = claim_booking_conversation(session, booking_id, now)
     if conversation is None:
-        return False  # a message of this citizen is being answered: the next run does it
+        return False
     booking = lock_booking(session, booking_id, Booking.status == "booked",
                            Booking.reminded_at.is_(None))
     if booking is None:
@@ -167,10 +164,7 @@ def may_release(session: Session, booking: Booking, now: dt.datetime) -> bool:
 
 def release(session: Session, booking_id: int, now: dt.datetime) -> bool:
     """Release one unconfirmed booking and tell the citizen, if still due; False if not done."""
-    booking = session.get(Booking, booking_id)
-    if booking is None:
-        return False
-    conversation = claim_booking_conversation(session, booking, now)
+    conversation = claim_booking_conversation(session, booking_id, now)
     if conversation is None:
         return False
     booking = lock_booking(session, booking_id, Booking.status == "booked")
