@@ -86,7 +86,8 @@ class DayPlaces:
 
 
 def active_sessions(office: Office) -> list[OfficeSession]:
-    return [s for s in office.sessions if s.active]
+    """Return the office's daily sessions that take bookings, by start time."""
+    return [s for s in office.sessions if s.active and s.only_on is None]
 
 
 def places(session: Session, office: Office, first: dt.date, last: dt.date, now: dt.datetime) -> list[DayPlaces]:

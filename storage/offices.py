@@ -210,13 +210,15 @@ def _snapshot(office: Office) -> tuple:
         office.name, office.hotline, office.timezone, office.address, office.days,
         office.book_ahead_days, office.reminder_at, office.confirm_by, office.sms_sender,
         repr(office.whatsapp_templates or {}),
-        tuple((s.start, s.end, s.capacity, s.active) for s in office.sessions),
+        tuple((s.start, s.end, s.capacity, s.active) for s in office.sessions if s.only_on is None),
         tuple(sorted((c.date, c.source) for c in office.closed_dates)),
     )
 
 
 def _load_sessions(session: Session, office: Office, specs: tuple[SessionSpec, ...]) -> None:
-    existing = {s.start: s for s in session.scalars(select(OfficeSession).where(OfficeSession.office_id == office.id))}
+    # The file describes the daily sessions; extra one-date sessions are the supervisors'.
+    existing = {s.start: s for s in session.scalars(select(OfficeSession).where(
+        OfficeSession.office_id == office.id, OfficeSession.only_on.is_(None)))}
     wanted = {s.start for s in specs}
     for spec in specs:
         row = existing.get(spec.start)

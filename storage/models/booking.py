@@ -98,6 +98,7 @@ class Booking(Base):
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    checked_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     office: Mapped[Office] = relationship()
     session: Mapped[OfficeSession] = relationship()

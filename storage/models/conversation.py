@@ -25,12 +25,40 @@ class Conversation(Base):
     handover: Mapped[bool] = mapped_column(Boolean, default=False)
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     last_inbound_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # The officers' inbox: who has it, since when a citizen waits for a person, who is typing.
+    assigned_officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    waiting_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    replying_officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    replying_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation", order_by="Message.id"
     )
+
+
+class ConversationRead(Base):
+    """How far an officer has read a conversation: what makes the unread counts."""
+
+    __tablename__ = "conversation_reads"
+
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), primary_key=True)
+    last_message_id: Mapped[int] = mapped_column(Integer)
+
+
+class Note(Base):
+    """An officer's private note on a conversation: never sent."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
 class Message(Base):
@@ -74,5 +102,6 @@ class Message(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     error_code: Mapped[int | None] = mapped_column(Integer)
     error_message: Mapped[str | None] = mapped_column(String(300))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))  # who wrote it
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")

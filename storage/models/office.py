@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.base import Base, UTCDateTime
@@ -44,10 +44,18 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class OfficeSession(Base):
-    """A daily time window with a number of places, e.g. 08:00-10:00 for 50 citizens."""
+    """A daily time window with a number of places, e.g. 08:00-10:00 for 50 citizens.
+
+    With `only_on` set it is an extra session on that one date (a Saturday clinic, say).
+    """
 
     __tablename__ = "office_sessions"
-    __table_args__ = (UniqueConstraint("office_id", "start"),)
+    __table_args__ = (
+        Index("uq_office_sessions_daily", "office_id", "start", unique=True,
+              sqlite_where=text("only_on IS NULL"), postgresql_where=text("only_on IS NULL")),
+        Index("uq_office_sessions_extra", "office_id", "only_on", "start", unique=True,
+              sqlite_where=text("only_on IS NOT NULL"), postgresql_where=text("only_on IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
@@ -55,6 +63,7 @@ class OfficeSession(Base):
     end: Mapped[str] = mapped_column(String(5))
     capacity: Mapped[int] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    only_on: Mapped[dt.date | None] = mapped_column(Date)
 
     office: Mapped[Office] = relationship(back_populates="sessions")
 
@@ -94,3 +103,5 @@ class SessionDay(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("office_sessions.id"))
     date: Mapped[dt.date] = mapped_column(Date)
+    # A supervisor's capacity for this date, instead of the session's usual one.
+    capacity: Mapped[int | None] = mapped_column(Integer)
