@@ -63,12 +63,22 @@ def receive(session: Session, office: Office, message: IncomingMessage, now: dt.
     conversation.language = outcome.state.lang
     conversation.handover = outcome.state.handover
     conversation.opted_out = outcome.state.opted_out
+    _keep_inbox_in_step(conversation, state, outcome.state, now)
     replies = [fit_to_channel(reply, message.channel) for reply in outcome.replies]
     for reply in replies:
         conversations.record_outbound(
             session, conversation, body=reply, channel=message.channel, now=now, reply_to=inbound,
         )
     return replies
+
+
+def _keep_inbox_in_step(conversation, before: State, after: State, now: dt.datetime) -> None:
+    """Mirror the message into the officers' inbox (storage/inbox.py): reopen, wait, stop waiting."""
+    conversation.resolved_at = None  # a resolved conversation the citizen writes to again is open
+    if after.handover and not before.handover:
+        conversation.waiting_since = now  # PETUGAS: waits for an officer from now
+    elif before.handover and not after.handover:
+        conversation.waiting_since = None  # STOP ended the handover: nobody can answer any more
 
 
 def _decide(session, office, conversation, state: State, message: Inbound, now, limits: Limits) -> Outcome:
