@@ -1,4 +1,4 @@
-"""The hotline's Flask application: webhooks, the JSON API and the command line."""
+"""The hotline's Flask application: webhooks, the JSON API, officers' pages and the command line."""
 from __future__ import annotations
 
 import datetime as dt
@@ -27,17 +27,26 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     if not app.config["SECRET_KEY"]:
-        # Nothing signed survives a restart without a fixed key; fine for a demo.
+        # Nothing signed survives a restart without a fixed key, nor passes between workers:
+        # officers' sign-ins need SECRET_KEY set whenever more than one process serves them.
         app.config["SECRET_KEY"] = secrets.token_hex(32)
     url = app.config["DATABASE_URL"] or default_sqlite_url(app.instance_path)
     app.config["DATABASE_URL"] = url
     app.extensions["hotline.db"] = Database(url)
     app.extensions["hotline.clock"] = app.config.get("CLOCK") or utc_now
 
-    from hotline import api, webhooks
+    from hotline import api, auth, i18n, security, webhooks
 
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(api.bp)
+    security.init_app(app)
+    i18n.init_app(app)
+    auth.login_manager.init_app(app)
+    app.register_blueprint(auth.bp)
+    from hotline import inbox, simulator
+
+    app.register_blueprint(inbox.bp)
+    app.register_blueprint(simulator.bp)  # answers 404 unless DEMO
     return app
 
 

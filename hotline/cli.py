@@ -1,4 +1,4 @@
-"""The `hotline` command: init, office load, token create, chat, and Flask's run."""
+"""The `hotline` command: init, office load, officer create, token create, chat, and Flask's run."""
 from __future__ import annotations
 
 import datetime as dt
@@ -17,6 +17,10 @@ from hotline import create_app, database, limits, now
 from hotline.addresses import parse_address
 from hotline.dialogue import IncomingMessage, receive
 from storage.models import Office
+from storage.models.officer import ROLES
+from storage.officers import (
+    LANGUAGES, OfficerError, OfficerExists, create_officer, offices_served, update_officer,
+)
 from storage.offices import OfficeFileError, all_offices, load_offices, office_by_hotline, parse_offices
 from storage.tokens import create_token
 
@@ -75,6 +79,55 @@ def office_load(path: Path) -> None:
     except (OSError, UnicodeDecodeError) as error:
         raise click.ClickException(f"{path}: cannot read: {error}") from None
     _load(text, str(path))
+
+
+@main.group("officer")
+def officer_group() -> None:
+    """Manage officers' accounts."""
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        # The first line only, without its line ending: `printf '%s\n' "$PASSWORD" | hotline ...`.
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@officer_group.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), default=None,
+              help="officer or supervisor (the offices named), admin (every office). Required unless --update.")
+@click.option("--office", "offices", multiple=True, metavar="CODE",
+              help="An office the officer serves, by code (e.g. PLG); repeat for several.")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from the first line of standard input (else it is asked for).")
+@click.option("--language", type=click.Choice(LANGUAGES), default=None, help="The pages' language (default id).")
+@click.option("--update", is_flag=True,
+              help="Change an existing officer instead: what is given (role, offices, password, language).")
+@with_appcontext
+def officer_create(username: str, role: str | None, offices: tuple[str, ...], password_stdin: bool,
+                   language: str | None, update: bool) -> None:
+    """Create an officer (the password is stored only as a scrypt hash, never printed)."""
+    if not update and role is None:
+        raise click.UsageError("--role is required: officer, supervisor or admin")
+    # With --update and no --password-stdin the password stays as it is.
+    password = _read_password(password_stdin) if password_stdin or not update else None
+    try:
+        with database().transaction() as session:
+            if update:
+                officer = update_officer(session, username, password=password, role=role,
+                                         office_codes=offices or None, language=language)
+            else:
+                officer = create_officer(session, username, password or "", role, offices, now(),
+                                         language=language or "id")
+            served = ", ".join(o.code for o in offices_served(session, officer))
+            name, final_role = officer.username, officer.role
+    except OfficerExists as error:
+        raise click.ClickException(f"{error}: choose another username, or add --update to change it") from None
+    except OfficerError as error:
+        raise click.ClickException(str(error)) from None
+    where = "every office" if final_role == "admin" else served
+    click.echo(f"officer {name} {'updated' if update else 'created'}: {final_role}, {where}")
 
 
 @main.group("token")

@@ -39,4 +39,14 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "SEND_RATE": _int(environ, "HOTLINE_SEND_RATE", 10, 1, 1000),
         # Tries of one outbound message (retried with backoff) before it is marked failed.
         "SEND_MAX_ATTEMPTS": _int(environ, "HOTLINE_SEND_MAX_ATTEMPTS", 8, 1, 100),
+        # Officers' sign-in: refused for a while after this many failures within the window,
+        # for one username (since its last success) or from one address (an office behind one
+        # NAT shares an address: raise the address limit there).
+        "LOGIN_THROTTLE_FAILURES": _int(environ, "HOTLINE_LOGIN_FAILURES", 5, 1, 100),
+        "LOGIN_THROTTLE_ADDRESS_FAILURES": _int(environ, "HOTLINE_LOGIN_ADDRESS_FAILURES", 5, 1, 10_000),
+        "LOGIN_THROTTLE_MINUTES": _int(environ, "HOTLINE_LOGIN_THROTTLE_MINUTES", 15, 1, 24 * 60),
+        # An officer's sign-in lasts this long (a working day), then they sign in again.
+        "SESSION_HOURS": _int(environ, "HOTLINE_SESSION_HOURS", 12, 1, 24 * 7),
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
+        "PROXIES": _int(environ, "HOTLINE_PROXIES", 0, 0, 5),
     }

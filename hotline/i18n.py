@@ -1,0 +1,281 @@
+"""The officers' pages in Bahasa Indonesia and English: a text catalogue and `t(key)`.
+
+Pages say `{{ t("login.title") }}` (or `t("login.throttled", minutes=5)`); Python says
+`from hotline.i18n import t`. The language is the signed-in officer's (stored on the officer),
+else the one chosen on the sign-in page (kept in the session), else Indonesian. Add a page's
+texts here, under a prefix of its own ("inbox.", "bookings."), in both languages.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, current_app, has_app_context, has_request_context, session
+from flask_login import current_user
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = ("id", "en")
+DEFAULT_LANGUAGE = "id"
+SESSION_KEY = "language"
+
+TEXTS: dict[str, dict[str, str]] = {
+    "app.name": {"id": "Hotline Paspor", "en": "Passport Hotline"},
+    "app.skip": {"id": "Langsung ke isi", "en": "Skip to content"},
+    "nav.home": {"id": "Beranda", "en": "Home"},
+    "nav.inbox": {"id": "Kotak masuk", "en": "Inbox"},
+    "nav.bookings": {"id": "Booking", "en": "Bookings"},
+    "nav.sign_out": {"id": "Keluar", "en": "Sign out"},
+    "nav.signed_in_as": {"id": "Masuk sebagai {username}", "en": "Signed in as {username}"},
+    "language.label": {"id": "Bahasa", "en": "Language"},
+    "language.id": {"id": "Bahasa Indonesia", "en": "Bahasa Indonesia"},
+    "language.en": {"id": "English", "en": "English"},
+    "language.switch": {"id": "Ganti", "en": "Change"},
+    "login.title": {"id": "Masuk petugas", "en": "Officer sign-in"},
+    "login.intro": {
+        "id": "Untuk petugas kantor imigrasi. Akun dibuat oleh admin.",
+        "en": "For immigration office staff. Accounts are created by an admin.",
+    },
+    "login.username": {"id": "Nama pengguna", "en": "Username"},
+    "login.password": {"id": "Kata sandi", "en": "Password"},
+    "login.submit": {"id": "Masuk", "en": "Sign in"},
+    "login.missing": {
+        "id": "Isi nama pengguna dan kata sandi.",
+        "en": "Enter your username and password.",
+    },
+    "login.failed": {
+        "id": "Nama pengguna atau kata sandi salah.",
+        "en": "Wrong username or password.",
+    },
+    "login.throttled": {
+        "id": "Terlalu banyak percobaan masuk yang gagal. Tunggu {minutes} menit, lalu coba lagi.",
+        "en": "Too many failed sign-in attempts. Wait {minutes} min, then try again.",
+    },
+    "login.sign_in_first": {"id": "Silakan masuk terlebih dahulu.", "en": "Please sign in first."},
+    "login.signed_out": {"id": "Anda sudah keluar.", "en": "You have signed out."},
+    "home.title": {"id": "Beranda", "en": "Home"},
+    "home.greeting": {"id": "Selamat datang, {username}.", "en": "Welcome, {username}."},
+    "home.role": {"id": "Peran", "en": "Role"},
+    "home.offices": {"id": "Kantor", "en": "Offices"},
+    "home.all_offices": {"id": "Semua kantor", "en": "Every office"},
+    "home.no_offices": {"id": "Belum ada kantor.", "en": "No office yet."},
+    "home.inbox": {
+        "id": "Percakapan warga, terutama yang meminta petugas (PETUGAS).",
+        "en": "Citizens' conversations, first those asking for an officer (AGENT).",
+    },
+    "home.bookings": {
+        "id": "Booking per kantor dan tanggal: cek kedatangan, tidak hadir.",
+        "en": "Bookings by office and date: check-in, no-shows.",
+    },
+    "role.officer": {"id": "Petugas", "en": "Officer"},
+    "role.supervisor": {"id": "Supervisor", "en": "Supervisor"},
+    "role.admin": {"id": "Admin", "en": "Admin"},
+    "error.back": {"id": "Kembali ke beranda", "en": "Back to the home page"},
+    "error.400.title": {"id": "Permintaan tidak dapat diproses", "en": "The request cannot be handled"},
+    "error.400.text": {
+        "id": "Periksa isian Anda, lalu coba lagi.",
+        "en": "Check what you entered, then try again.",
+    },
+    "error.csrf.title": {"id": "Formulir kedaluwarsa", "en": "The form has expired"},
+    "error.csrf.text": {
+        "id": "Formulir ini sudah tidak berlaku. Muat ulang halaman, lalu kirim lagi.",
+        "en": "This form is no longer valid. Reload the page, then send it again.",
+    },
+    "error.403.title": {"id": "Tidak diizinkan", "en": "Not allowed"},
+    "error.403.text": {
+        "id": "Peran Anda tidak dapat membuka halaman ini.",
+        "en": "Your role cannot open this page.",
+    },
+    "error.404.title": {"id": "Halaman tidak ditemukan", "en": "Page not found"},
+    "error.404.text": {
+        "id": "Halaman ini tidak ada, atau bukan untuk kantor Anda.",
+        "en": "This page does not exist, or is not for your office.",
+    },
+    # --- the inbox (hotline/inbox.py) and the citizen simulator (hotline/simulator.py) ---
+    "inbox.title": {"id": "Kotak masuk", "en": "Inbox"},
+    "inbox.views": {"id": "Tampilan", "en": "Views"},
+    "inbox.view.waiting": {"id": "Menunggu petugas", "en": "Waiting for an officer"},
+    "inbox.view.mine": {"id": "Ditugaskan ke saya", "en": "Assigned to me"},
+    "inbox.view.all": {"id": "Semua", "en": "All"},
+    "inbox.view_hint.waiting": {
+        "id": "Warga yang meminta petugas (PETUGAS) atau yang tidak bisa dibantu bot. Aktivitas terbaru di atas.",
+        "en": "Citizens who asked for an officer (AGENT) or whom the bot could not help. Newest activity first.",
+    },
+    "inbox.view_hint.mine": {
+        "id": "Percakapan yang ditugaskan ke Anda dan belum selesai. Aktivitas terbaru di atas.",
+        "en": "Conversations assigned to you and not resolved yet. Newest activity first.",
+    },
+    "inbox.view_hint.all": {
+        "id": "Semua percakapan kantor Anda, juga yang ditangani bot. Aktivitas terbaru di atas.",
+        "en": "Every conversation of your offices, those the bot handles too. Newest activity first.",
+    },
+    "inbox.empty.waiting": {"id": "Tidak ada warga yang menunggu petugas.", "en": "Nobody is waiting for an officer."},
+    "inbox.empty.mine": {"id": "Tidak ada percakapan yang ditugaskan ke Anda.", "en": "No conversation is assigned to you."},
+    "inbox.empty.all": {"id": "Belum ada percakapan.", "en": "No conversation yet."},
+    "inbox.fresh": {"id": "Ada pesan baru — muat ulang daftar.", "en": "New messages — reload the list."},
+    "inbox.newest": {"id": "Terbaru", "en": "Newest"},
+    "inbox.older": {"id": "Lebih lama", "en": "Older"},
+    "inbox.no_name": {"id": "Tanpa nama", "en": "No name"},
+    "inbox.unread": {"id": "belum dibaca", "en": "unread"},
+    "inbox.channel": {"id": "Saluran", "en": "Channel"},
+    "inbox.channel.whatsapp": {"id": "WhatsApp", "en": "WhatsApp"},
+    "inbox.channel.sms": {"id": "SMS", "en": "SMS"},
+    "inbox.tag.waiting": {"id": "Menunggu petugas", "en": "Waiting for an officer"},
+    "inbox.tag.officer": {"id": "Ditangani petugas", "en": "With an officer"},
+    "inbox.tag.bot": {"id": "Bot", "en": "Bot"},
+    "inbox.tag.resolved": {"id": "Selesai", "en": "Resolved"},
+    "inbox.tag.opted_out": {"id": "Berhenti (STOP)", "en": "Opted out (STOP)"},
+    "inbox.assigned_to": {"id": "Petugas: {officer}", "en": "Officer: {officer}"},
+    "inbox.replying_now": {"id": "{officer} sedang membalas…", "en": "{officer} is replying…"},
+    "inbox.author.citizen": {"id": "Warga", "en": "Citizen"},
+    "inbox.author.bot": {"id": "Bot", "en": "Bot"},
+    "inbox.author.system": {"id": "Sistem", "en": "System"},
+    "inbox.author.officer": {"id": "Petugas", "en": "Officer"},
+    "inbox.author.officer_named": {"id": "Petugas {officer}", "en": "Officer {officer}"},
+    "inbox.note_by": {"id": "Catatan internal dari {officer}", "en": "Private note by {officer}"},
+    "inbox.delivery.twiml": {"id": "Terkirim sebagai balasan", "en": "Sent as the reply"},
+    "inbox.delivery.pending": {"id": "Dalam antrean kirim", "en": "Queued to send"},
+    "inbox.delivery.sending": {"id": "Sedang dikirim", "en": "Sending"},
+    "inbox.delivery.sent": {"id": "Terkirim", "en": "Sent"},
+    "inbox.delivery.failed": {"id": "Gagal terkirim", "en": "Not delivered"},
+    "inbox.delivery.skipped": {"id": "Tidak dikirim", "en": "Not sent"},
+    "inbox.status.delivered": {"id": "Diterima", "en": "Delivered"},
+    "inbox.status.read": {"id": "Dibaca", "en": "Read"},
+    "inbox.status.undelivered": {"id": "Tidak sampai", "en": "Undelivered"},
+    "inbox.status.failed": {"id": "Gagal", "en": "Failed"},
+    "inbox.back": {"id": "Kotak masuk", "en": "Inbox"},
+    "inbox.no_messages": {"id": "Belum ada pesan.", "en": "No message yet."},
+    "inbox.new_messages": {"id": "Pesan baru masuk.", "en": "New messages came in."},
+    "inbox.reply": {"id": "Balas warga", "en": "Reply to the citizen"},
+    "inbox.send": {"id": "Kirim balasan", "en": "Send reply"},
+    "inbox.reply_takes_over": {
+        "id": "Membalas berarti Anda mengambil alih: bot diam sampai dikembalikan.",
+        "en": "Replying takes the conversation over: the bot stays silent until handed back.",
+    },
+    "inbox.window_open": {
+        "id": "Jendela WhatsApp 24 jam terbuka: balasan Anda terkirim sebagai teks biasa.",
+        "en": "WhatsApp's 24-hour window is open: your reply goes as plain text.",
+    },
+    "inbox.window_closed": {
+        "id": "Pesan terakhir warga lebih dari 24 jam lalu: WhatsApp hanya menerima templat yang disetujui.",
+        "en": "The citizen's last message is more than 24 hours old: WhatsApp only carries an approved template.",
+    },
+    "inbox.window_template": {
+        "id": "Balasan Anda dikirim di dalam templat \u201cpetugas\u201d kantor (satu baris).",
+        "en": "Your reply goes inside the office's \u201cofficer\u201d template (as one line).",
+    },
+    "inbox.window_sms": {
+        "id": "Kantor tidak punya templat: balasan Anda dikirim lewat SMS.",
+        "en": "The office has no template: your reply goes by SMS.",
+    },
+    "inbox.window_none": {
+        "id": "Kantor tidak punya templat atau pengirim SMS: balasan tidak akan sampai. Tunggu warga menulis lagi.",
+        "en": "The office has no template nor SMS sender: a reply cannot reach the citizen. Wait until they write again.",
+    },
+    "inbox.opted_out_text": {
+        "id": "Warga ini menulis STOP: tidak ada pesan yang dapat dikirim.",
+        "en": "This citizen wrote STOP: no message can be sent.",
+    },
+    "inbox.canned": {"id": "Balasan siap pakai", "en": "Canned reply"},
+    "inbox.canned_booking": {"id": "Booking untuk balasan", "en": "Booking for the reply"},
+    "inbox.canned_use": {"id": "Pakai", "en": "Use"},
+    "inbox.note": {"id": "Catatan internal", "en": "Private note"},
+    "inbox.note_hint": {"id": "Hanya untuk petugas; tidak pernah dikirim ke warga.", "en": "For officers only; never sent to the citizen."},
+    "inbox.note_add": {"id": "Simpan catatan", "en": "Save note"},
+    "inbox.citizen": {"id": "Warga", "en": "Citizen"},
+    "inbox.name": {"id": "Nama", "en": "Name"},
+    "inbox.number": {"id": "Nomor", "en": "Number"},
+    "inbox.office": {"id": "Kantor", "en": "Office"},
+    "inbox.bookings": {"id": "Booking aktif", "en": "Active bookings"},
+    "inbox.no_bookings": {"id": "Tidak ada booking aktif.", "en": "No active booking."},
+    "inbox.booking_status.held": {"id": "ditahan", "en": "held"},
+    "inbox.booking_status.booked": {"id": "dipesan", "en": "booked"},
+    "inbox.booking_status.confirmed": {"id": "dikonfirmasi", "en": "confirmed"},
+    "inbox.booking_status.checked_in": {"id": "sudah datang", "en": "checked in"},
+    "inbox.actions": {"id": "Tindakan", "en": "Actions"},
+    "inbox.take_over": {"id": "Ambil alih", "en": "Take over"},
+    "inbox.take_over_hint": {
+        "id": "Bot diam untuk warga ini sampai Anda mengembalikannya.",
+        "en": "The bot stays silent for this citizen until you hand back.",
+    },
+    "inbox.hand_back": {"id": "Kembalikan ke bot", "en": "Hand back to the bot"},
+    "inbox.assign": {"id": "Tugaskan ke", "en": "Assign to"},
+    "inbox.assign_do": {"id": "Tugaskan", "en": "Assign"},
+    "inbox.nobody": {"id": "Tidak ada", "en": "Nobody"},
+    "inbox.me": {"id": "saya", "en": "me"},
+    "inbox.resolve": {"id": "Tandai selesai", "en": "Resolve"},
+    "inbox.resolve_hint": {
+        "id": "Bot menjawab lagi; pesan baru dari warga membuka percakapan kembali.",
+        "en": "The bot answers again; a new message from the citizen reopens it.",
+    },
+    "inbox.done.take_over": {"id": "Anda mengambil alih percakapan. Bot diam.", "en": "You took the conversation over. The bot is silent."},
+    "inbox.done.take_over_already": {"id": "Percakapan ini sudah Anda tangani.", "en": "You have this conversation already."},
+    "inbox.done.hand_back": {"id": "Percakapan dikembalikan ke bot.", "en": "The conversation is back with the bot."},
+    "inbox.done.hand_back_already": {"id": "Bot sudah menangani percakapan ini.", "en": "The bot has this conversation already."},
+    "inbox.done.resolve": {"id": "Percakapan ditandai selesai.", "en": "The conversation is resolved."},
+    "inbox.done.resolve_already": {"id": "Percakapan ini sudah selesai.", "en": "This conversation was resolved already."},
+    "inbox.done.assign": {"id": "Percakapan ditugaskan.", "en": "The conversation is assigned."},
+    "inbox.done.unassign": {"id": "Percakapan tidak lagi ditugaskan.", "en": "The conversation is no longer assigned."},
+    "inbox.done.nothing": {"id": "Tidak ada yang berubah.", "en": "Nothing changed."},
+    "inbox.done.reply": {"id": "Balasan masuk antrean kirim.", "en": "The reply is queued to send."},
+    "inbox.done.note": {"id": "Catatan disimpan.", "en": "The note is saved."},
+    "inbox.error.not_found": {"id": "Percakapan tidak ditemukan.", "en": "The conversation was not found."},
+    "inbox.error.bad_nonce": {
+        "id": "Formulir balasan sudah dipakai. Periksa percakapan, lalu tulis lagi bila perlu.",
+        "en": "That reply form was used already. Check the conversation, then write again if needed.",
+    },
+    "inbox.error.empty": {"id": "Tulis sesuatu dulu.", "en": "Write something first."},
+    "inbox.error.too_long": {"id": "Terlalu panjang.", "en": "Too long."},
+    "inbox.error.opted_out": {"id": "Warga ini menulis STOP: tidak bisa dikirimi pesan.", "en": "This citizen wrote STOP: no message can go."},
+    "inbox.error.assigned_to_other": {
+        "id": "Percakapan ini ditangani petugas lain. Minta supervisor bila perlu.",
+        "en": "Another officer has this conversation. Ask a supervisor if needed.",
+    },
+    "inbox.error.inactive_assignee": {"id": "Petugas itu tidak aktif.", "en": "That officer is not active."},
+    "inbox.error.assignee_not_in_office": {"id": "Petugas itu tidak melayani kantor ini.", "en": "That officer does not serve this office."},
+    "inbox.error.other": {"id": "Tidak bisa dilakukan.", "en": "That cannot be done."},
+    "simulator.title": {"id": "Simulator warga (demo)", "en": "Citizen simulator (demo)"},
+    "simulator.intro": {
+        "id": "Kirim pesan ke bot seperti warga, lalu lihat percakapannya muncul di kotak masuk. Hanya mode demo: tidak ada yang dikirim lewat Twilio.",
+        "en": "Text the bot as a citizen, then watch the conversation appear in the inbox. Demo mode only: nothing goes through Twilio.",
+    },
+    "simulator.phone": {"id": "Nomor warga", "en": "Citizen's number"},
+    "simulator.office": {"id": "Kantor", "en": "Office"},
+    "simulator.channel": {"id": "Saluran", "en": "Channel"},
+    "simulator.message": {"id": "Pesan", "en": "Message"},
+    "simulator.send": {"id": "Kirim", "en": "Send"},
+    "simulator.bad_phone": {"id": "Nomor telepon tidak valid.", "en": "Not a valid phone number."},
+    "simulator.empty": {"id": "Tulis pesan dulu.", "en": "Write a message first."},
+    "simulator.conversation": {"id": "Percakapan", "en": "Conversation"},
+    "simulator.none": {"id": "Belum ada pesan. Coba \u201chalo\u201d atau \u201cPETUGAS\u201d.", "en": "No message yet. Try \u201chalo\u201d or \u201cAGENT\u201d."},
+    "simulator.you": {"id": "Anda (warga)", "en": "You (citizen)"},
+    "simulator.see_inbox": {"id": "Buka kotak masuk petugas", "en": "Open the officers' inbox"},
+    "simulator.queued": {"id": "dalam antrean kirim", "en": "queued to send"},
+}
+
+
+def current_language() -> str:
+    """Return the language of the pages for this request: the officer's, the session's, or id."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    if current_user and current_user.is_authenticated:
+        language = getattr(current_user, "language", None)
+    else:
+        language = session.get(SESSION_KEY)
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(key: str, language: str | None = None, **params: object) -> str:
+    """Return the text for key in the page's language (or the one given), with {params} filled in."""
+    entry = TEXTS.get(key)
+    if entry is None:
+        if has_app_context() and (current_app.testing or current_app.debug):
+            raise KeyError(f"no UI text {key!r} in hotline/i18n.py")
+        log.warning("no UI text %r", key)
+        return key
+    text = entry.get(language or current_language()) or entry[DEFAULT_LANGUAGE]
+    return text.format(**params) if params else text
+
+
+def init_app(app: Flask) -> None:
+    """Offer t(), current_language() and LANGUAGES to every template."""
+    app.jinja_env.globals.update(t=t, current_language=current_language, LANGUAGES=LANGUAGES)
