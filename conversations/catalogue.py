@@ -352,6 +352,37 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Baik, tempat itu diberikan ke warga berikutnya.",
         "en": "OK, the place goes to the next in line.",
     },
+    # --- what the office did to a booking (storage/desk.py, storage/quota.py) ---------------
+    "office_cancelled": {
+        "id": "Booking {code} ({date} {start}-{end}) dibatalkan oleh kantor imigrasi. Balas 1 "
+        "untuk memesan lagi, atau PETUGAS untuk bertanya.",
+        "en": "Booking {code} ({date} {start}-{end}) was cancelled by the immigration office. "
+        "Reply 1 to book again, or AGENT to ask us.",
+    },
+    "office_moved": {
+        "id": "Kantor imigrasi memindah booking {code} ke {date} {start}-{end}. Kode tetap sama. "
+        "Tanggal lain? Balas UBAH {code}.",
+        "en": "The immigration office moved booking {code} to {date} {start}-{end}. The code "
+        "stays the same. Another date? Reply CHANGE {code}.",
+    },
+    "date_closed": {
+        "id": "Kantor tutup {date}, hari booking {code}. Tanggal terdekat yang masih ada tempat: "
+        "{dates}. Balas UBAH {code} untuk pindah jadwal, atau BATAL {code}.",
+        "en": "The office is closed on {date}, the day of booking {code}. Nearest dates with "
+        "places left: {dates}. Reply CHANGE {code} to move it, or CANCEL {code}.",
+    },
+    "date_closed_none": {
+        "id": "Kantor tutup {date} (booking {code}). Tempat kosong habis sampai {last}. Balas "
+        "UBAH {code} nanti atau PETUGAS.",
+        "en": "Office closed on {date} (booking {code}). No places left up to {last}. Reply "
+        "CHANGE {code} later, or AGENT.",
+    },
+    "date_reopened": {
+        "id": "Kantor buka lagi {date}. Booking {code} {start}-{end} tetap berlaku, tidak perlu "
+        "pindah jadwal.",
+        "en": "The office is open again on {date}. Booking {code} {start}-{end} stands, no need "
+        "to move it.",
+    },
     "status_booked": {"id": "terpesan", "en": "booked"},
     "status_confirmed": {"id": "terkonfirmasi", "en": "confirmed"},
 }

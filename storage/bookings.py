@@ -9,7 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.calendar import TAKEN_STATUSES, closed_dates, closed_reason, office_time, office_today
+from storage.calendar import TAKEN_STATUSES, closed_on, office_time, office_today, runs_on
 from storage.models import (
     ACTIVE_STATUSES, Booking, Conversation, Office, OfficeSession, SessionDay, WaitlistEntry,
 )
@@ -33,23 +33,33 @@ def new_code(office: Office) -> str:
     return f"{office.code}-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def lock_session_day(session: Session, session_id: int, day: dt.date) -> None:
-    """Lock the row of one session on one day, creating it first if needed.
+def lock_session_day(session: Session, session_id: int, day: dt.date) -> int | None:
+    """Lock the row of one session on one day, creating it first if needed; return its capacity override.
 
-    Every change to that session-day's places takes this lock, so counting the places and
-    taking one cannot interleave between processes. (SQLite's BEGIN IMMEDIATE already
-    serialises writers; the row is created there too so both databases hold the same data.)
+    Every change to that session-day's places (or its capacity) takes this lock, so counting
+    the places and taking one cannot interleave between processes. (SQLite's BEGIN IMMEDIATE
+    already serialises writers; the row is created there too so both databases hold the same
+    data.) The override, read under the lock, is None when the session's usual capacity holds.
     """
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(
         insert(SessionDay).values(session_id=session_id, date=day).on_conflict_do_nothing()
     )
-    session.execute(
-        select(SessionDay.id)
+    return session.scalar(
+        select(SessionDay.capacity)
         .where(SessionDay.session_id == session_id, SessionDay.date == day)
         .with_for_update()
     )
+
+
+def locked_capacity(session: Session, office: Office, office_session: OfficeSession, day: dt.date) -> int:
+    """Lock the session-day and return its capacity; raise Refused("closed") if the day closed meanwhile."""
+    override = lock_session_day(session, office_session.id, day)
+    # An officer closing the day holds this lock while closing it: look again once we have it.
+    if closed_on(session, office, day)[0]:
+        raise Refused("closed")
+    return office_session.capacity if override is None else override
 
 
 def places_taken(session: Session, session_id: int, day: dt.date, now: dt.datetime, *, excluding: int | None = None) -> int:
@@ -148,8 +158,8 @@ def _check_bookable(session: Session, office: Office, office_session: OfficeSess
         raise Refused("closed")
     if day == today and office_session.start <= office_time(office, now):
         raise Refused("full")
-    reason, _ = closed_reason(office, day, closed_dates(session, office, day, day))
-    if reason:
+    reason, _ = closed_on(session, office, day)
+    if reason or not runs_on(office, office_session, day):
         raise Refused("closed")
     return office_session
 
@@ -193,8 +203,8 @@ def hold_place(
             if taken_by:
                 raise Refused("nik_taken", taken_by)
 
-    lock_session_day(session, office_session.id, day)
-    if places_taken(session, office_session.id, day, now) >= office_session.capacity:
+    capacity = locked_capacity(session, office, office_session, day)
+    if places_taken(session, office_session.id, day, now) >= capacity:
         raise Refused("full")
     for _ in range(5):
         hold = Booking(
@@ -233,14 +243,15 @@ def confirm_hold(session: Session, office: Office, conversation: Conversation, c
     if hold is None:
         raise Refused("hold_lost")
     office_session = session.get(OfficeSession, hold.session_id)
-    lock_session_day(session, hold.session_id, hold.date)
+    capacity = lock_session_day(session, hold.session_id, hold.date)
+    capacity = office_session.capacity if capacity is None else capacity
     if hold.status == "expired" or (hold.hold_expires_at and hold.hold_expires_at <= now):
         # The hold lapsed: keep the place only if it is still free.
         try:
             _check_bookable(session, office, office_session, hold.date, now)
         except Refused:
             raise Refused("hold_lost") from None
-        if places_taken(session, hold.session_id, hold.date, now, excluding=hold.id) >= office_session.capacity:
+        if places_taken(session, hold.session_id, hold.date, now, excluding=hold.id) >= capacity:
             raise Refused("hold_lost")
     if hold.moves_booking_id is not None:
         moved = session.scalar(

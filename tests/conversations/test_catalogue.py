@@ -19,7 +19,7 @@ LONG_DATE = {"id": "Selasa, 30 September 2026", "en": "Wednesday, 30 September 2
 # Messages that carry lists or a whole booking: they may take more than one SMS segment.
 LONG_MESSAGES = {
     "summary", "booked", "documents_all", "documents_intro", "bookings_list", "pick_cancel",
-    "pick_move", "ask_session", "reminder",
+    "pick_move", "ask_session", "reminder", "date_closed",
 }
 SEGMENT = 160
 
@@ -114,7 +114,8 @@ def test_placeholders():
 # Where messages are said: the machine's replies, and what storage queues for the scheduler.
 ROOT = Path(machine.__file__).parent.parent
 SPEAKERS = [Path(machine.__file__)] + [
-    ROOT / name for name in ("storage/reminders.py", "storage/holds.py", "storage/waitlist.py")
+    ROOT / name for name in ("storage/reminders.py", "storage/holds.py", "storage/waitlist.py",
+                             "storage/desk.py", "storage/quota.py")
 ]
 
 
