@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from conversations.catalogue import render
 from conversations.dates import format_date
-from storage.calendar import office_today
+from storage.calendar import closed_on, office_today
 from storage.holds import claim_booking_conversation, lock_booking
 from storage.models import Booking, Message, Office, OfficeSession
 from storage.outbox import enqueue
@@ -94,9 +94,12 @@ def due_reminders(session: Session, office: Office, now: dt.datetime, limit: int
                Booking.date.between(today, today + dt.timedelta(days=1)))
         .order_by(Booking.date, OfficeSession.start, Booking.id)
     )
+    # A closed date's citizens were told so and offered other dates: no "see you tomorrow".
+    open_days = {day: closed_on(session, office, day)[0] is None
+                 for day in (today, today + dt.timedelta(days=1))}
     return [
         booking_id for booking_id, day, start in rows
-        if reminder_instant(office, day) <= now < local_instant(office, day, start)
+        if reminder_instant(office, day) <= now < local_instant(office, day, start) and open_days[day]
     ][:limit]
 
 
@@ -138,7 +141,7 @@ def remind(session: Session, booking_id: int, now: dt.datetime) -> bool:
 def due_releases(session: Session, office: Office, now: dt.datetime, limit: int = 500) -> list[int]:
     """Return the ids of the office's reminded, unconfirmed bookings whose deadline has passed."""
     tomorrow = office_today(office, now) + dt.timedelta(days=1)
-    if now < release_instant(office, tomorrow):
+    if now < release_instant(office, tomorrow) or closed_on(session, office, tomorrow)[0] is not None:
         return []
     return list(session.scalars(
         select(Booking.id)

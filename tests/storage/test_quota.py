@@ -229,3 +229,16 @@ def test_an_extra_session_opens_a_saturday_and_refuses_overlaps_and_holidays(db,
     act(db, quota.add_extra_session, chief, WEDNESDAY, "15:00", "17:00", 5, START)
     assert [(s.number, s.session.start) for s in day_of(db, WEDNESDAY).sessions] == [
         (1, "08:00"), (2, "10:00"), (3, "13:00"), (4, "15:00")]
+
+
+def test_a_booking_on_a_closed_date_gets_no_reminder_and_is_not_released(db, chief):
+    """The citizen was told the office is closed that day: a reminder to come would contradict it."""
+    from scheduler.sweeps import release_unconfirmed, send_reminders
+
+    code = make_booking(db, ANI, 1, THURSDAY, "08:00")
+    act(db, quota.close_date, chief, THURSDAY, None, START)
+    day_before_at_nine = dt.datetime(2026, 12, 2, 9, 0, tzinfo=START.tzinfo)
+    assert send_reminders(db, day_before_at_nine) == 0
+    assert outbox(db, "reminder") == []
+    assert release_unconfirmed(db, day_before_at_nine.replace(hour=21)) == 0
+    assert booking(db, code).status == "booked"
