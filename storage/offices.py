@@ -20,6 +20,7 @@ CONTENT_SID_RE = re.compile(r"HX[0-9a-fA-F]{32}")
 # The messages the system starts itself, which need a template outside WhatsApp's 24 hours.
 TEMPLATE_KINDS = (
     "reminder", "release", "hold_expired", "move_expired", "waitlist_offer", "waitlist_expired", "officer",
+    "office_cancelled", "office_moved", "date_closed", "date_closed_none", "date_reopened",
 )
 
 

@@ -18,6 +18,11 @@ DOCUMENTED = {
     "move_expired": ["code"],
     "waitlist_offer": ["date", "start", "end", "name", "minutes"],
     "waitlist_expired": ["minutes", "date"],
+    "office_cancelled": ["code", "date", "start", "end"],
+    "office_moved": ["code", "date", "start", "end"],
+    "date_closed": ["date", "code", "dates"],
+    "date_closed_none": ["date", "code", "last"],
+    "date_reopened": ["date", "code", "start", "end"],
 }
 
 
