@@ -47,6 +47,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(inbox.bp)
     app.register_blueprint(simulator.bp)  # answers 404 unless DEMO
+    from hotline import audit_log, bookings, quota
+
+    app.register_blueprint(bookings.bp)
+    app.register_blueprint(quota.bp)
+    app.register_blueprint(audit_log.bp)
     return app
 
 
