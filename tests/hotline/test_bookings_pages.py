@@ -351,3 +351,17 @@ def test_the_audit_log_keeps_to_the_readers_offices(db, client, app, clock):
     assert "Tutup tanggal" not in text(other.get("/audit"))
     assert other.get("/audit?office=PLG").status_code == 404
     assert "Tutup tanggal" in text(client.get("/audit"))
+
+
+def test_supervisors_see_quota_and_audit_in_the_menu_and_officers_do_not(db, client):
+    from tests.hotline.test_auth import make_officer, sign_in
+
+    make_officer(db, "plain")
+    sign_in(client, "plain")
+    menu = client.get("/bookings").get_data(as_text=True)
+    assert 'href="/quota"' not in menu and 'href="/audit"' not in menu
+    client.post("/logout", data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', menu).group(1)})
+    make_officer(db, "chief", role="supervisor")
+    sign_in(client, "chief")
+    menu = client.get("/bookings").get_data(as_text=True)
+    assert 'href="/quota"' in menu and 'href="/audit"' in menu

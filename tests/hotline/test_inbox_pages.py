@@ -324,3 +324,30 @@ def test_the_inbox_speaks_english_for_an_english_speaking_officer(db, client, wa
     assert "Waiting for an officer" in text(client.get("/inbox"))
     page = text(client.get(f"/inbox/{conversation_id(db)}"))
     assert "Take over" in page and "Private note" in page
+
+
+def test_a_reply_submitted_twice_reaches_twilio_once(db, client, officer, waiting, clock):
+    """Double-click, a retried POST, two deliverers: the citizen gets the officer's words once."""
+    import datetime as dt
+
+    from hotline.twilio_out import TwilioTransport
+    from scheduler.delivery import deliver_due
+    from tests.fakes import twilio_server
+
+    number = conversation_id(db)
+    page = text(client.get(f"/inbox/{number}"))
+    form = {"csrf_token": CSRF_RE.search(page).group(1), "nonce": nonce_of(page),
+            "body": "Berkas Anda sudah kami terima."}
+    for _ in range(2):
+        client.post(f"/inbox/{number}/reply", data=form)
+    fake = twilio_server.start()
+    try:
+        transport = TwilioTransport(twilio_server.ACCOUNT_SID, twilio_server.AUTH_TOKEN, api_url=fake.url)
+        for later in (0, 1):  # a second run finds nothing left to send
+            deliver_due(db, clock() + dt.timedelta(seconds=later), transport, public_url=None)
+    finally:
+        twilio_server.stop(fake)
+    assert [m.get("Body") for m in fake.accepted] == ["Berkas Anda sudah kami terima."]
+    assert fake.accepted[0]["To"] == f"whatsapp:{PHONE}"
+    [sent] = officer_messages(db)
+    assert sent.delivery == "sent" and sent.twilio_sid == fake.accepted[0]["sid"]
