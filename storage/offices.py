@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from storage.models import ClosedDate, Office, OfficeSession
+from storage.models import CannedReply, ClosedDate, Office, OfficeSession
 from storage.phones import to_e164
 from storage.models.office import WEEKDAYS
 
@@ -50,6 +50,16 @@ class OfficeSpec:
     confirm_by: str = "20:00"
     sms_sender: str | None = None
     whatsapp_templates: dict[str, dict[str, str]] = field(default_factory=dict)
+    canned_replies: tuple[CannedSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class CannedSpec:
+    """A canned reply officers pick in the inbox: {code}, {date}, {session}, {office}, {address}, {name}."""
+
+    title: str
+    body: str
+    language: str = "id"
 
 
 def parse_hotline(value: str) -> str | None:
@@ -127,7 +137,32 @@ def _parse_office(entry: Any, where: str) -> OfficeSpec:
         closed=tuple(sorted(set(closed))), sessions=sessions,
         reminder_at=times["reminder_at"], confirm_by=times["confirm_by"], sms_sender=sms_sender,
         whatsapp_templates=_parse_templates(entry.get("whatsapp_templates", {}), where),
+        canned_replies=_parse_canned(entry.get("canned_replies", []), where),
     )
+
+
+def _parse_canned(value: Any, where: str) -> tuple[CannedSpec, ...]:
+    """Check [[office.canned_replies]]: title, body and an optional language (id, en)."""
+    if not isinstance(value, list):
+        raise OfficeFileError(f"{where}: canned_replies must be a list of [[office.canned_replies]] tables")
+    replies = []
+    for i, raw in enumerate(value, start=1):
+        at = f"{where} canned reply #{i}"
+        if not isinstance(raw, dict):
+            raise OfficeFileError(f"{at}: must be a table")
+        title, body, language = raw.get("title"), raw.get("body"), raw.get("language", "id")
+        if not isinstance(title, str) or not title.strip() or len(title) > 100:
+            raise OfficeFileError(f"{at}: title must be text of 1-100 characters")
+        if not isinstance(body, str) or not body.strip() or len(body) > 1600:
+            raise OfficeFileError(f"{at}: body must be text of 1-1600 characters")
+        if language not in ("id", "en"):
+            raise OfficeFileError(f"{at}: language must be id or en, got {language!r}")
+        replies.append(CannedSpec(title.strip(), body.strip(), language))
+    keys = [(r.title, r.language) for r in replies]
+    twice = sorted({f"{t} ({lang})" for t, lang in keys if keys.count((t, lang)) > 1})
+    if twice:
+        raise OfficeFileError(f"{where}: canned reply titles given twice: {', '.join(twice)}")
+    return tuple(sorted(replies, key=lambda r: (r.language, r.title)))
 
 
 def _parse_templates(value: Any, where: str) -> dict[str, dict[str, str]]:
@@ -189,7 +224,7 @@ def load_offices(session: Session, specs: list[OfficeSpec]) -> list[tuple[str, s
             outcome = "created"
         else:
             outcome = "updated"
-        before = _snapshot(office) if outcome == "updated" else None
+        before = _snapshot(session, office) if outcome == "updated" else None
         office.name, office.hotline, office.timezone = spec.name, spec.hotline, spec.timezone
         office.address, office.days = spec.address, ",".join(spec.days)
         office.book_ahead_days = spec.book_ahead_days
@@ -198,19 +233,22 @@ def load_offices(session: Session, specs: list[OfficeSpec]) -> list[tuple[str, s
         session.flush()
         _load_sessions(session, office, spec.sessions)
         _load_closed(session, office, spec.closed)
+        _load_canned(session, office, spec.canned_replies)
         session.flush()
         session.refresh(office)
-        if before is not None and before == _snapshot(office):
+        if before is not None and before == _snapshot(session, office):
             outcome = "unchanged"
         results.append((spec.code, outcome))
     return results
 
 
-def _snapshot(office: Office) -> tuple:
+def _snapshot(session: Session, office: Office) -> tuple:
     return (
         office.name, office.hotline, office.timezone, office.address, office.days,
         office.book_ahead_days, office.reminder_at, office.confirm_by, office.sms_sender,
         repr(office.whatsapp_templates or {}),
+        tuple(sorted((c.title, c.language, c.body) for c in session.scalars(
+            select(CannedReply).where(CannedReply.office_id == office.id)))),
         tuple((s.start, s.end, s.capacity, s.active) for s in office.sessions if s.only_on is None),
         tuple(sorted((c.date, c.source) for c in office.closed_dates)),
     )
@@ -232,6 +270,21 @@ def _load_sessions(session: Session, office: Office, specs: tuple[SessionSpec, .
     for start, row in existing.items():
         if start not in wanted:
             row.active = False
+
+
+def _load_canned(session: Session, office: Office, replies: tuple[CannedSpec, ...]) -> None:
+    """Make the office's canned replies those of the file (matched by title and language)."""
+    existing = {(c.title, c.language): c for c in session.scalars(
+        select(CannedReply).where(CannedReply.office_id == office.id))}
+    for reply in replies:
+        row = existing.pop((reply.title, reply.language), None)
+        if row is None:
+            session.add(CannedReply(office_id=office.id, title=reply.title, body=reply.body,
+                                    language=reply.language))
+        else:
+            row.body = reply.body
+    for row in existing.values():
+        session.delete(row)
 
 
 def _load_closed(session: Session, office: Office, dates: tuple[dt.date, ...]) -> None:

@@ -265,3 +265,38 @@ def test_a_bad_file_leaves_the_loaded_offices_as_they_were(empty: Database) -> N
 
     assert stored(empty) == before
     assert stored(empty, "JKS") == {}
+
+
+# --- canned replies --------------------------------------------------------------------------
+
+CANNED = [
+    {"title": "Datang lebih pagi", "body": "Booking {code} tetap {date}. Silakan datang 15 menit lebih awal."},
+    {"title": "Come early", "body": "Your booking {code} stays on {date}.", "language": "en"},
+]
+
+
+def canned_of(db: Database) -> list[tuple[str, str, str]]:
+    from storage.models import CannedReply
+
+    with db.transaction() as session:
+        return sorted((c.title, c.language, c.body) for c in session.scalars(select(CannedReply)))
+
+
+def test_canned_replies_come_from_the_office_file_and_follow_it_on_reload(empty: Database) -> None:
+    assert load(empty, document(palembang(canned_replies=CANNED))) == [("PLG", "created")]
+    assert [(t, lang) for t, lang, _ in canned_of(empty)] == [("Come early", "en"), ("Datang lebih pagi", "id")]
+    assert load(empty, document(palembang(canned_replies=CANNED))) == [("PLG", "unchanged")]
+    assert load(empty, document(palembang(canned_replies=CANNED[:1]))) == [("PLG", "updated")]
+    assert [t for t, _, _ in canned_of(empty)] == ["Datang lebih pagi"]
+
+
+@pytest.mark.parametrize("canned, expected", [
+    pytest.param([{"title": "", "body": "x"}], "title", id="no title"),
+    pytest.param([{"title": "x"}], "body", id="no body"),
+    pytest.param([{"title": "x", "body": "y", "language": "fr"}], "language", id="unknown language"),
+    pytest.param([{"title": "x", "body": "y"}, {"title": "x", "body": "z"}], "twice", id="same title twice"),
+    pytest.param("not a list", "canned_replies", id="not a list"),
+])
+def test_bad_canned_replies_are_refused(canned: Any, expected: str) -> None:
+    with pytest.raises(OfficeFileError, match=expected):
+        parse_offices(document(palembang(canned_replies=canned)))
