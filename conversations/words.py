@@ -203,7 +203,6 @@ def clean_name(text: str) -> str | None:
 
 
 SESSION_WORD_RE = re.compile(r"\b(?:sesi|session|sessi)\s*(\d{1,2})\b", re.IGNORECASE)
-TIME_RE = re.compile(r"\b(?:jam|pukul|pk|at)?\s*(\d{1,2})(?:[:.](\d{2}))?\s*(?:wib)?\b", re.IGNORECASE)
 HOUR_WORD_RE = re.compile(r"\b(?:jam|pukul|pk|at)\s*(\d{1,2})(?:[:.](\d{2}))?\b", re.IGNORECASE)
 CLOCK_RE = re.compile(r"\b(\d{1,2})[:.](\d{2})\b")
 

@@ -6,6 +6,7 @@ import logging
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from hotline import utc_now
 from hotline.twilio_out import Transport
 from scheduler.run import DeliverySettings, deliver, run_sweeps
 from storage.db import Database
@@ -15,10 +16,6 @@ log = logging.getLogger(__name__)
 
 SWEEP_EVERY_SECONDS = 30
 DELIVER_EVERY_SECONDS = 2
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def build_scheduler(

@@ -16,19 +16,10 @@ from storage.officers import (
 )
 from storage.offices import load_offices, parse_offices
 from tests.conftest import START
+from tests.hotline.test_auth import JKT as OTHER_OFFICE
 
 PASSWORD = "kata-sandi-rahasia"
 POLICY = ThrottlePolicy(failures_per_username=5, failures_per_address=5, window=dt.timedelta(minutes=15))
-OTHER_OFFICE = """
-[[office]]
-code = "JKT"
-name = "Kantor Imigrasi Kelas I Jakarta Selatan"
-hotline = "0812-1111-2222"
-  [[office.sessions]]
-  start = "08:00"
-  end = "12:00"
-  capacity = 80
-"""
 
 
 def add_other_office(db) -> None:
