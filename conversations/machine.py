@@ -17,7 +17,7 @@ from conversations.effects import (
     CancelBooking, ConfirmBooking, ConfirmHold, Effect, HoldPlace, JoinWaitlist, ReleaseHold,
 )
 from conversations.facts import BookingInfo, DayInfo, Facts, SessionInfo
-from conversations.nik import check_nik, find_nik, mask_nik
+from conversations.nik import check_nik, find_nik, mask_nik, remove_nik
 from conversations.state import Draft, State
 
 BOOKING_STEPS = frozenset({"service", "passport_type", "name", "nik", "date", "session", "confirm"})
@@ -35,10 +35,6 @@ DRAFT_NEEDS = {
     "confirm": ("service", "passport_type", "name", "date", "session_id"),
     "cancel_confirm": ("cancelling",),
 }
-# A NIK in a message, with the label that may come before it ("NIK: 1671 0145 ...").
-NIK_IN_TEXT_RE = re.compile(
-    r"(?:\b(?:nik|no\.?\s*ktp|ktp)\s*[:=\-]?\s*)?\d[\d .\-]{14,}\d", re.IGNORECASE
-)
 
 
 @dataclass(frozen=True)
@@ -471,7 +467,7 @@ def _on_name(turn: _Turn, text: str) -> None:
     name_text = text
     if nik:
         # "Budi Santoso 1671..." gives the name and the NIK in one message.
-        name_text = NIK_IN_TEXT_RE.sub(" ", text).strip(" ,;:-")
+        name_text = remove_nik(text)
     name = words.clean_name(name_text)
     if name is None:
         turn.say("bad_name")

@@ -31,6 +31,8 @@ _SEPARATORS = re.compile(r"[\s.\-]+")
 # Groups of digits joined by single runs of spaces, dots or dashes, but not across lines:
 # a number on the next line is another number.
 _DIGIT_GROUPS = re.compile(r"[0-9]+(?:[ \t.\-]+[0-9]+)*")
+# The label a citizen may write before a NIK ("NIK: ", "no. KTP ").
+_NIK_LABEL = re.compile(r"\b(?:nik|no\.?\s*ktp|ktp)\s*[:=\-]?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -55,24 +57,53 @@ def check_nik(text: str) -> NikCheck:
     return NikCheck(None, problem) if problem else NikCheck(digits, None)
 
 
+def _nik_spans(text: str) -> list[tuple[int, int, str]]:
+    """Return (start, end, digits) of every NIK find_nik would see in text, left to right."""
+    spans: list[tuple[int, int, str]] = []
+    for run in _DIGIT_GROUPS.finditer(text):
+        groups = list(re.finditer(r"[0-9]+", run.group()))
+        start = 0
+        while start < len(groups):
+            total, end = 0, start
+            for end in range(start, len(groups)):
+                total += len(groups[end].group())
+                if total >= NIK_LENGTH:
+                    break
+            if total == NIK_LENGTH:
+                digits = "".join(g.group() for g in groups[start : end + 1])
+                spans.append((run.start() + groups[start].start(), run.start() + groups[end].end(), digits))
+                start = end + 1
+            else:
+                start += 1
+    return spans
+
+
 def find_nik(text: str) -> str | None:
     """Return the first run of exactly 16 digits in text (spaces/dots/dashes allowed between groups of digits), or None."""
     if not isinstance(text, str):
         return None
-    text = unicodedata.normalize("NFKC", text)
-    for run in _DIGIT_GROUPS.finditer(text):
-        groups = re.findall(r"[0-9]+", run.group())
-        # A NIK may follow another number in the same run ("tgl 5 1671 0145 ..."), so try
-        # every group as a start and keep the first whose groups add up to exactly 16 digits.
-        for start in range(len(groups)):
-            total = 0
-            for end in range(start, len(groups)):
-                total += len(groups[end])
-                if total >= NIK_LENGTH:
-                    break
-            if total == NIK_LENGTH:
-                return "".join(groups[start : end + 1])
-    return None
+    spans = _nik_spans(unicodedata.normalize("NFKC", text))
+    return spans[0][2] if spans else None
+
+
+def mask_niks(text: str) -> str:
+    """Return text with every NIK that find_nik would see masked (its last 4 digits kept)."""
+    # NFKC keeps the length of ASCII text; other text is masked in its normalized form.
+    text = unicodedata.normalize("NFKC", text or "")
+    for start, end, digits in reversed(_nik_spans(text)):
+        text = text[:start] + mask_nik(digits) + text[end:]
+    return text
+
+
+def remove_nik(text: str) -> str:
+    """Return text without its first NIK and the label before it ("NIK: 1671 ..."), trimmed."""
+    text = unicodedata.normalize("NFKC", text or "")
+    spans = _nik_spans(text)
+    if not spans:
+        return text
+    start, end, _ = spans[0]
+    before = _NIK_LABEL.sub("", text[:start])
+    return f"{before} {text[end:]}".strip(" ,;:-")
 
 
 def mask_nik(nik: str) -> str:

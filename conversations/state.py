@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 STEPS = (
     "menu", "service", "passport_type", "name", "nik", "date", "session", "confirm",
@@ -28,6 +28,21 @@ class Draft:
     cancelling: str | None = None  # the code of the booking awaiting a YA to cancel
     waiting_for: dt.date | None = None  # a full day the citizen may join the waiting list of
     offer: bool = False  # the held place was offered from the waiting list
+
+
+class DraftChanges(TypedDict, total=False):
+    """Keyword arguments that replace fields of a Draft (mypy checks them against Draft)."""
+
+    service: str | None
+    passport_type: str | None
+    name: str | None
+    nik: str | None
+    date: dt.date | None
+    session_id: int | None
+    moving: str | None
+    cancelling: str | None
+    waiting_for: dt.date | None
+    offer: bool
 
 
 @dataclass(frozen=True)
@@ -65,10 +80,11 @@ class State:
             raw["offer"] = bool(raw.get("offer"))
             known = {f.name for f in dataclasses.fields(Draft)}
             draft = Draft(**{k: v for k, v in raw.items() if k in known})
-            step = value.get("step", "menu")
+            step: object = value.get("step", "menu")
+            lang: object = value.get("lang")
             return cls(
-                step=step if step in STEPS else "menu",
-                lang=value.get("lang") if value.get("lang") in ("id", "en") else "id",
+                step=step if isinstance(step, str) and step in STEPS else "menu",
+                lang=lang if isinstance(lang, str) and lang in ("id", "en") else "id",
                 draft=draft,
                 handover=bool(value.get("handover")),
                 opted_out=bool(value.get("opted_out")),

@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 
 def utc_now() -> dt.datetime:
+    """Return the real current instant, in UTC: the app's clock unless a test gives another."""
     return dt.datetime.now(dt.timezone.utc)
 
 
@@ -60,10 +61,15 @@ def database() -> Database:
     return current_app.extensions["hotline.db"]
 
 
+def clock() -> Callable[[], dt.datetime]:
+    """Return the current app's clock: a function giving the current instant, in UTC."""
+    app_clock: Callable[[], dt.datetime] = current_app.extensions["hotline.clock"]
+    return app_clock
+
+
 def now() -> dt.datetime:
     """Return the current instant, in UTC, from the app's clock."""
-    clock: Callable[[], dt.datetime] = current_app.extensions["hotline.clock"]
-    return clock()
+    return clock()()
 
 
 def limits() -> Limits:

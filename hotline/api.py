@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from conversations.nik import mask_nik
+from conversations.vocabulary import REPORTED
 from hotline import database, now
 from storage.calendar import office_today, places
 from storage.models import Booking, Office
@@ -19,7 +20,6 @@ from storage.tokens import token_owner
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_RANGE_DAYS = 92
-API_STATUSES = ("booked", "confirmed", "cancelled", "released", "checked_in", "no_show")
 
 
 class BadRequest(Exception):
@@ -118,7 +118,7 @@ def bookings() -> Response:
         rows = session.scalars(
             select(Booking)
             .where(Booking.office_id == office.id, Booking.date == day,
-                   Booking.status.in_(API_STATUSES))
+                   Booking.status.in_(REPORTED))
             .options(selectinload(Booking.session))
             .order_by(Booking.session_id, Booking.created_at, Booking.id)
         )

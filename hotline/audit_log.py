@@ -15,7 +15,7 @@ from hotline.auth import office_ids_for, role_required
 from hotline.bookings import office_for, served_offices
 from hotline.i18n import TEXTS, t
 from storage.audit import AuditError, events
-from storage.models import Office, Officer
+from storage.models import LEADS, Office, Officer
 
 bp = Blueprint("audit_log", __name__)
 
@@ -28,7 +28,7 @@ def _action_words(action: str) -> str:
 
 
 @bp.get("/audit")
-@role_required("supervisor", "admin")
+@role_required(*LEADS)
 def log():
     code = request.args.get("office") or None
     before_text = request.args.get("before", "")

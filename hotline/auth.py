@@ -38,7 +38,7 @@ from wtforms.validators import InputRequired, Length
 from hotline import database, now
 from hotline.i18n import LANGUAGES, SESSION_KEY, t
 from storage.models import Officer
-from storage.models.officer import ROLES
+from storage.models.officer import OfficerRole
 from storage.officers import (
     MAX_PASSWORD_LENGTH, ThrottlePolicy, mark_attempt_succeeded, normalize_username, office_clause,
     office_ids, offices_served, officer_by_username, password_matches, record_attempt, set_language,
@@ -110,9 +110,9 @@ def _sign_in_first() -> Response:
 
 def role_required(*roles: str) -> Callable[[Callable], Callable]:
     """Let only signed-in officers with one of the roles through (403 for the others)."""
-    unknown = set(roles) - set(ROLES)
+    unknown = set(roles) - set(OfficerRole)
     if not roles or unknown:
-        raise ValueError(f"role_required needs roles among {', '.join(ROLES)}, got {roles!r}")
+        raise ValueError(f"role_required needs roles among {', '.join(OfficerRole)}, got {roles!r}")
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)

@@ -22,14 +22,12 @@ from hotline.i18n import TEXTS, current_language, t
 from storage import desk
 from storage.calendar import office_sessions, office_today, runs_on
 from storage.desk import DeskError
-from storage.models import ACTIVE_STATUSES, Booking, Office, Officer
-from storage.offices import all_offices, office_by_code
+from conversations.vocabulary import ACTIVE, CHECKABLE
+from storage.models import LEADS, Booking, Office, Officer
+from storage.offices import DEFAULT_TIMEZONE, all_offices, office_by_code
 
 bp = Blueprint("bookings", __name__)
 
-CHECK_IN_STATUSES = (*ACTIVE_STATUSES, "no_show")
-LEADS = ("supervisor", "admin")
-DEFAULT_ZONE = "Asia/Jakarta"
 
 
 # --- shared with the quota and audit pages ------------------------------------------------------
@@ -85,7 +83,7 @@ def desk_message(error: DeskError, zone: str | None = None) -> str:
     key = f"bookings.error.{error.reason}"
     if key not in TEXTS:
         return t("bookings.error.other")
-    params = {name: _shown(value, zone or DEFAULT_ZONE) for name, value in error.details.items() if name != "dates"}
+    params = {name: _shown(value, zone or DEFAULT_TIMEZONE) for name, value in error.details.items() if name != "dates"}
     status = error.details.get("status")
     if status is not None:
         params["status"] = t(f"bookings.status.{status}") if f"bookings.status.{status}" in TEXTS else status
@@ -107,9 +105,9 @@ def office_clock(instant: dt.datetime | None, zone: str | None, with_date: bool 
     if instant is None:
         return ""
     try:
-        local = instant.astimezone(ZoneInfo(zone or DEFAULT_ZONE))
+        local = instant.astimezone(ZoneInfo(zone or DEFAULT_TIMEZONE))
     except (ZoneInfoNotFoundError, ValueError):
-        local = instant.astimezone(ZoneInfo(DEFAULT_ZONE))
+        local = instant.astimezone(ZoneInfo(DEFAULT_TIMEZONE))
     return local.strftime("%Y-%m-%d %H:%M" if with_date else "%H:%M")
 
 
@@ -145,7 +143,7 @@ def day():
         page = render_template(
             "bookings/day.html", offices=offices, office=office, sheet=sheet, day=day, today=today,
             previous=_day_url(office, day - dt.timedelta(days=1)), next=_day_url(office, day + dt.timedelta(days=1)),
-            problem=problem, check_in_statuses=CHECK_IN_STATUSES, active_statuses=ACTIVE_STATUSES,
+            problem=problem, check_in_statuses=CHECKABLE, active_statuses=ACTIVE,
             lead=current_user.role in LEADS,
         )
     return page, 400 if problem else 200
@@ -242,7 +240,7 @@ def booking(office_code: str, code: str):
                 sessions.append((s.id, s.start, s.end, s.only_on))
         page = render_template(
             "bookings/booking.html", office=office, booking=found, sessions=sessions, today=today, last=last,
-            changeable=found.status in ACTIVE_STATUSES and found.date >= today,
+            changeable=found.status in ACTIVE and found.date >= today,
             day_url=_day_url(office, found.date),
         )
     return page

@@ -13,11 +13,12 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from hotline import create_app, database, limits, now
+from hotline import clock, create_app, database, limits, now
 from hotline.addresses import parse_address
 from hotline.dialogue import IncomingMessage, receive
+from scheduler.transport import Transport
 from storage.models import Office
-from storage.models.officer import ROLES
+from storage.models.officer import OfficerRole
 from storage.officers import (
     LANGUAGES, OfficerError, OfficerExists, create_officer, offices_served, update_officer,
 )
@@ -95,7 +96,7 @@ def _read_password(from_stdin: bool) -> str:
 
 @officer_group.command("create")
 @click.argument("username")
-@click.option("--role", type=click.Choice(ROLES), default=None,
+@click.option("--role", type=click.Choice([role.value for role in OfficerRole]), default=None,
               help="officer or supervisor (the offices named), admin (every office). Required unless --update.")
 @click.option("--office", "offices", multiple=True, metavar="CODE",
               help="An office the officer serves, by code (e.g. PLG); repeat for several.")
@@ -126,7 +127,7 @@ def officer_create(username: str, role: str | None, offices: tuple[str, ...], pa
         raise click.ClickException(f"{error}: choose another username, or add --update to change it") from None
     except OfficerError as error:
         raise click.ClickException(str(error)) from None
-    where = "every office" if final_role == "admin" else served
+    where = "every office" if final_role == OfficerRole.ADMIN else served
     click.echo(f"officer {name} {'updated' if update else 'created'}: {final_role}, {where}")
 
 
@@ -198,7 +199,8 @@ def scheduler_command() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per run every 2 s
     transport = _transport()
-    scheduler = build_scheduler(database(), transport, DeliverySettings.from_config(current_app.config), limits())
+    scheduler = build_scheduler(database(), transport, DeliverySettings.from_config(current_app.config),
+                                clock(), limits())
     click.echo(f"scheduler running, sending through {type(transport).__name__}; Ctrl-C stops it")
     try:
         scheduler.start()
@@ -206,7 +208,7 @@ def scheduler_command() -> None:
         pass
 
 
-def _transport():
+def _transport() -> Transport:
     from hotline.twilio_out import TransportNotConfigured, transport_from_config
 
     try:
@@ -222,7 +224,7 @@ def jobs_group() -> None:
 
 def _parse_now(value: str | None) -> dt.datetime:
     if value is None:
-        return dt.datetime.now(dt.timezone.utc)
+        return now()
     try:
         instant = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from conversations.catalogue import render
+from conversations.channels import fit_to_channel, without_control
 from conversations.facts import Refusal
 from conversations.machine import Inbound, Outcome, step
 from conversations.state import State
-from hotline.twiml import fit_to_channel
 from storage import conversations
 from storage.bookings import Refused
 from storage.effects import Limits, apply_effects
@@ -23,13 +23,11 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # a refused effect re-runs the step with the refusal; twice is plenty
 MAX_BODY = 4096  # WhatsApp's limit; anything longer is cut
-# Control characters carry nothing a citizen means, and PostgreSQL refuses NUL in text.
-CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\t")
 
 
 def clean_body(text: str) -> str:
     """Return a message body without control characters, at most MAX_BODY characters."""
-    return (text or "").translate(CONTROL)[:MAX_BODY]
+    return without_control(text)[:MAX_BODY]
 
 
 @dataclass(frozen=True)

@@ -19,19 +19,19 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from conversations.vocabulary import CURRENT
 from hotline import database, now
 from hotline.auth import login_required, office_ids_for
 from hotline.i18n import t
 from storage import inbox
 from storage.inbox import VIEWS, InboxError
-from storage.models import Booking, Conversation, Office, Officer, OfficerOffice
+from storage.models import Booking, Conversation, Office, Officer, OfficerOffice, OfficerRole
+from storage.offices import DEFAULT_TIMEZONE
 
 bp = Blueprint("inbox", __name__)
 
 PAGE_ROWS = 50
 POLL_SECONDS = 5
-DEFAULT_ZONE = "Asia/Jakarta"
-BOOKING_STATUSES = ("held", "booked", "confirmed", "checked_in")
 
 
 @bp.app_template_filter("local_time")
@@ -40,9 +40,9 @@ def local_time(instant: dt.datetime | None, zone: str | None = None) -> str:
     if instant is None:
         return ""
     try:
-        tz = ZoneInfo(zone or DEFAULT_ZONE)
+        tz = ZoneInfo(zone or DEFAULT_TIMEZONE)
     except (ZoneInfoNotFoundError, ValueError):
-        tz = ZoneInfo(DEFAULT_ZONE)
+        tz = ZoneInfo(DEFAULT_TIMEZONE)
     local = instant.astimezone(tz)
     if local.date() == now().astimezone(tz).date():
         return local.strftime("%H:%M")
@@ -51,7 +51,7 @@ def local_time(instant: dt.datetime | None, zone: str | None = None) -> str:
 
 @bp.context_processor
 def _page_helpers() -> dict[str, Any]:
-    return {"delivery_words": _delivery_words, "booking_statuses": BOOKING_STATUSES}
+    return {"delivery_words": _delivery_words, "booking_statuses": CURRENT}
 
 
 def _officer(session: Session) -> Officer:
@@ -136,7 +136,7 @@ def _colleagues(session: Session, office_id: int) -> list[tuple[int, str]]:
     serving = select(OfficerOffice.officer_id).where(OfficerOffice.office_id == office_id)
     return [tuple(row) for row in session.execute(
         select(Officer.id, Officer.username)
-        .where(Officer.active.is_(True), or_(Officer.id.in_(serving), Officer.role == "admin"))
+        .where(Officer.active.is_(True), or_(Officer.id.in_(serving), Officer.role == OfficerRole.ADMIN))
         .order_by(Officer.username)
     )]
 

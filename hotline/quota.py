@@ -16,6 +16,7 @@ from hotline.bookings import long_date, office_for, parse_date, run_action, serv
 from hotline.i18n import t
 from storage import quota
 from storage.calendar import closed_dates, office_sessions, office_today
+from storage.models import LEADS
 
 bp = Blueprint("quota", __name__)
 
@@ -23,7 +24,7 @@ LOOK_AHEAD_DAYS = 90  # how far the page lists closed dates and extra sessions
 
 
 @bp.get("/quota")
-@role_required("supervisor", "admin")
+@role_required(*LEADS)
 def calendar():
     with database().transaction() as session:
         offices = served_offices(session)
@@ -52,7 +53,7 @@ def _whole(text: str | None) -> int | None:
 
 
 @bp.post("/quota/<office_code>/capacity")
-@role_required("supervisor", "admin")
+@role_required(*LEADS)
 def capacity(office_code: str):
     form = request.form
     first, last = parse_date(form.get("first")), parse_date(form.get("last") or form.get("first"))
@@ -71,7 +72,7 @@ def capacity(office_code: str):
 
 
 @bp.post("/quota/<office_code>/close")
-@role_required("supervisor", "admin")
+@role_required(*LEADS)
 def close(office_code: str):
     day = parse_date(request.form.get("date"))
     if day is None:
@@ -86,7 +87,7 @@ def close(office_code: str):
 
 
 @bp.post("/quota/<office_code>/reopen")
-@role_required("supervisor", "admin")
+@role_required(*LEADS)
 def reopen(office_code: str):
     day = parse_date(request.form.get("date"))
     if day is None:
@@ -101,7 +102,7 @@ def reopen(office_code: str):
 
 
 @bp.post("/quota/<office_code>/extra")
-@role_required("supervisor", "admin")
+@role_required(*LEADS)
 def extra(office_code: str):
     form = request.form
     day, places = parse_date(form.get("date")), _whole(form.get("capacity"))

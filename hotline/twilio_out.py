@@ -1,8 +1,7 @@
-"""Outbound messages: the transport the scheduler sends through (Twilio's REST API, or the terminal).
+"""Outbound messages: the transports the scheduler sends through (Twilio's REST API, or the terminal).
 
-`send` either returns what Twilio accepted (its MessageSid and status) or raises `SendError`,
-which says whether the same request is worth trying again later. Addresses are passed as
-Twilio wants them: "whatsapp:+62…" on WhatsApp, plain E.164 on SMS.
+Both implement scheduler.transport.Transport. The scheduler names numbers in plain E.164 and
+the channel apart; Twilio's address format ("whatsapp:+62…" on WhatsApp) is added here.
 """
 from __future__ import annotations
 
@@ -11,8 +10,7 @@ import logging
 import sys
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol, TextIO
+from typing import Any, TextIO
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -21,64 +19,10 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from storage.outbox import OPT_OUT_CODES, OUTSIDE_WINDOW
+from hotline.addresses import twilio_address
+from scheduler.transport import SendError, SendResult, Transport
 
 log = logging.getLogger(__name__)
-TOO_MANY_REQUESTS = 20429  # Twilio's error code for HTTP 429
-
-
-@dataclass(frozen=True)
-class SendResult:
-    """What Twilio accepted: the MessageSid and its first MessageStatus (usually "queued")."""
-
-    sid: str
-    status: str
-
-
-class SendError(Exception):
-    """Twilio refused the message, or did not answer (http_status None)."""
-
-    def __init__(self, http_status: int | None, code: int | None, message: str) -> None:
-        super().__init__(http_status, code, message)
-        self.http_status = http_status
-        self.code = code
-        self.message = message
-
-    def __str__(self) -> str:
-        # No message text: Twilio's may quote the phone number, and this string reaches logs.
-        return f"Twilio refused the message (HTTP {self.http_status}, error {self.code})"
-
-    @property
-    def retryable(self) -> bool:
-        """Tell whether the same request may succeed later (429, 5xx, no answer)."""
-        if self.code == OUTSIDE_WINDOW:
-            return False  # not later, but differently: a template or SMS (see scheduler/delivery.py)
-        if self.http_status is None or self.code == TOO_MANY_REQUESTS:
-            return True
-        return self.http_status == 429 or self.http_status >= 500
-
-    @property
-    def outside_window(self) -> bool:
-        """Tell whether WhatsApp refused free text because its 24-hour window is closed."""
-        return self.code == OUTSIDE_WINDOW
-
-    @property
-    def opted_out(self) -> bool:
-        """Tell whether the recipient opted out of or blocked this sender."""
-        return self.code in OPT_OUT_CODES
-
-
-class Transport(Protocol):
-    """Something that sends one message and says what became of it."""
-
-    timeout: float
-
-    def send(
-        self, *, to: str, from_: str, body: str | None, content_sid: str | None,
-        content_variables: dict[str, str] | None, status_callback: str | None,
-    ) -> SendResult:
-        """Send one message; return Twilio's answer or raise SendError."""
-        ...
 
 
 class RedirectedHttpClient(TwilioHttpClient):
@@ -106,11 +50,11 @@ class TwilioTransport:
                              http_client=RedirectedHttpClient(api_url, timeout=timeout))
 
     def send(
-        self, *, to: str, from_: str, body: str | None, content_sid: str | None,
+        self, *, channel: str, to: str, from_: str, body: str | None, content_sid: str | None,
         content_variables: dict[str, str] | None, status_callback: str | None,
     ) -> SendResult:
         """Send one message; return Twilio's answer or raise SendError."""
-        fields: dict[str, Any] = {"to": to, "from_": from_}
+        fields: dict[str, Any] = {"to": twilio_address(channel, to), "from_": twilio_address(channel, from_)}
         if content_sid:
             fields["content_sid"] = content_sid
             if content_variables:
@@ -140,7 +84,7 @@ class ConsoleTransport:
         self.stream = stream if stream is not None else sys.stdout
 
     def send(
-        self, *, to: str, from_: str, body: str | None, content_sid: str | None,
+        self, *, channel: str, to: str, from_: str, body: str | None, content_sid: str | None,
         content_variables: dict[str, str] | None, status_callback: str | None,
     ) -> SendResult:
         """Print the message; return a made-up MessageSid."""
@@ -148,7 +92,8 @@ class ConsoleTransport:
             text = f"[template {content_sid} {json.dumps(content_variables or {}, ensure_ascii=False)}]"
         else:
             text = body or ""
-        print(f"--> {to} (from {from_}): {text}", file=self.stream, flush=True)
+        print(f"--> {twilio_address(channel, to)} (from {twilio_address(channel, from_)}): {text}",
+              file=self.stream, flush=True)
         return SendResult(sid="SM" + uuid.uuid4().hex, status="sent")
 
 

@@ -49,9 +49,8 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from conversations.catalogue import MESSAGES
-from hotline.addresses import WHATSAPP_PREFIX
-from hotline.twilio_out import SendError, SendResult, Transport
-from hotline.twiml import fit_to_channel
+from conversations.channels import Channel, fit_to_channel, in_whatsapp_window
+from scheduler.transport import SendError, SendResult, Transport
 from storage.db import Database
 from storage.outbox import (
     ERRORS, OUTSIDE_WINDOW, ClaimedMessage, claim_due, describe_error, opt_out, record_failed,
@@ -67,7 +66,6 @@ LEASE = dt.timedelta(minutes=5)
 SEND_MARGIN = dt.timedelta(seconds=30)
 # A send slot further ahead than this was set by a sweep on another clock (a made-up --now).
 SLOT_HORIZON = dt.timedelta(minutes=1)
-WHATSAPP_WINDOW = dt.timedelta(hours=24)
 BACKOFF_BASE = dt.timedelta(seconds=30)
 BACKOFF_CAP = dt.timedelta(hours=1)
 BACKOFF_JITTER = 0.2
@@ -80,9 +78,9 @@ class Route:
     """How one message goes: channel, addresses, and text or template."""
 
     via: str  # whatsapp, whatsapp_template, sms: recorded in sent_via
-    channel: str  # whatsapp or sms
-    to: str
-    from_: str
+    channel: Channel
+    to: str  # E.164
+    from_: str  # E.164
     body: str | None = None
     content_sid: str | None = None
     content_variables: dict[str, str] | None = None
@@ -182,14 +180,16 @@ def _send(
     status_callback: str | None, interval: dt.timedelta, claim: ClaimedMessage, margin: dt.timedelta,
 ) -> SendResult:
     """Wait for the sender's next slot, then send."""
-    slot = db.run(lambda session: reserve_send_slot(session, route.from_, clock(), interval=interval,
+    # A WhatsApp sender and an SMS sender of the same number have separate rates.
+    sender = f"{route.channel}:{route.from_}"
+    slot = db.run(lambda session: reserve_send_slot(session, sender, clock(), interval=interval,
                                                     horizon=SLOT_HORIZON))
     if slot + margin >= claim.lease:
         raise _LeaseEnding
     wait = (slot - clock()).total_seconds()
     if wait > 0:
         time.sleep(wait)
-    return transport.send(to=route.to, from_=route.from_, body=route.body, content_sid=route.content_sid,
+    return transport.send(channel=route.channel, to=route.to, from_=route.from_, body=route.body, content_sid=route.content_sid,
                           content_variables=route.content_variables, status_callback=status_callback)
 
 
@@ -220,14 +220,13 @@ def _record_error(db: Database, claim: ClaimedMessage, error: SendError, now: dt
 
 def choose_route(claim: ClaimedMessage, now: dt.datetime) -> Route | None:
     """Return how the message goes now: free text in WhatsApp's window, else a fallback (None: none)."""
-    if claim.channel != "whatsapp":
+    if claim.channel != Channel.WHATSAPP:
         # The citizen writes to the hotline by SMS, so it answers from the same number.
-        return Route(via="sms", channel="sms", to=claim.phone, from_=claim.office_hotline,
-                     body=fit_to_channel(claim.body, "sms"))
-    in_window = claim.last_inbound_at is not None and now - claim.last_inbound_at < WHATSAPP_WINDOW
-    if in_window and claim.error_code != OUTSIDE_WINDOW:
-        return Route(via="whatsapp", channel="whatsapp", to=WHATSAPP_PREFIX + claim.phone,
-                     from_=WHATSAPP_PREFIX + claim.office_hotline, body=claim.body)
+        return Route(via="sms", channel=Channel.SMS, to=claim.phone, from_=claim.office_hotline,
+                     body=fit_to_channel(claim.body, Channel.SMS))
+    if in_whatsapp_window(claim.last_inbound_at, now) and claim.error_code != OUTSIDE_WINDOW:
+        return Route(via="whatsapp", channel=Channel.WHATSAPP, to=claim.phone,
+                     from_=claim.office_hotline, body=claim.body)
     return fallback_route(claim)
 
 
@@ -235,12 +234,12 @@ def fallback_route(claim: ClaimedMessage) -> Route | None:
     """Return the way outside WhatsApp's window: the office's template, else SMS, else None."""
     content_sid = template_sid(claim.office_templates, claim.kind, template_language(claim))
     if content_sid is not None:
-        return Route(via="whatsapp_template", channel="whatsapp", to=WHATSAPP_PREFIX + claim.phone,
-                     from_=WHATSAPP_PREFIX + claim.office_hotline, content_sid=content_sid,
+        return Route(via="whatsapp_template", channel=Channel.WHATSAPP, to=claim.phone,
+                     from_=claim.office_hotline, content_sid=content_sid,
                      content_variables=content_variables(claim.template))
     if claim.office_sms_sender:
-        return Route(via="sms", channel="sms", to=claim.phone, from_=claim.office_sms_sender,
-                     body=fit_to_channel(claim.body, "sms"))
+        return Route(via="sms", channel=Channel.SMS, to=claim.phone, from_=claim.office_sms_sender,
+                     body=fit_to_channel(claim.body, Channel.SMS))
     return None
 
 

@@ -1,14 +1,14 @@
-"""The scheduler process: APScheduler runs the sweeps and delivery on a timer, with the real clock."""
+"""The scheduler process: APScheduler runs the sweeps and delivery on a timer, reading the clock it is given."""
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from hotline import utc_now
-from hotline.twilio_out import Transport
 from scheduler.run import DeliverySettings, deliver, run_sweeps
+from scheduler.transport import Transport
 from storage.db import Database
 from storage.effects import Limits
 
@@ -19,19 +19,23 @@ DELIVER_EVERY_SECONDS = 2
 
 
 def build_scheduler(
-    db: Database, transport: Transport, settings: DeliverySettings, limits: Limits = Limits(),
+    db: Database, transport: Transport, settings: DeliverySettings, clock: Callable[[], dt.datetime],
+    limits: Limits = Limits(),
 ) -> BlockingScheduler:
-    """Return a scheduler with the sweep and delivery jobs; both run at once on start (catch-up)."""
+    """Return a scheduler with the sweep and delivery jobs; both run at once on start (catch-up).
+
+    clock gives the current instant (timezone-aware) whenever a job runs.
+    """
     scheduler = BlockingScheduler(timezone=dt.timezone.utc)
-    start = utc_now()
+    start = clock()
 
     def sweep_job() -> None:
-        done = run_sweeps(db, utc_now(), limits)
+        done = run_sweeps(db, clock(), limits)
         if any(done.values()):
             log.info("sweeps: %s", done)
 
     def deliver_job() -> None:
-        sent = deliver(db, utc_now(), transport, settings)
+        sent = deliver(db, clock(), transport, settings)
         if sent:
             log.info("delivered %d message(s)", sent)
 

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hotline.twilio_out import Transport
 from scheduler import delivery, sweeps
+from scheduler.transport import Transport
 from storage.db import Database
 from storage.effects import Limits
 

@@ -14,11 +14,9 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from conversations.nik import mask_nik
+from conversations.nik import mask_niks
 from storage.models import AuditEvent, Officer
 
-# 16 digits, with at most one space, dot or dash between any two: a NIK as citizens write it.
-NIK_IN_TEXT = re.compile(r"(?<![0-9])[0-9](?:[ .\-]?[0-9]){15}(?![0-9])")
 # 9 or more digits, optionally after a "+", with single spaces or dashes: a phone number.
 PHONE_IN_TEXT = re.compile(r"(?<![0-9+])\+?[0-9](?:[ \-]?[0-9]){8,}(?![0-9])")
 MAX_EVENTS = 500  # one page of the log at most
@@ -45,7 +43,8 @@ def mask_phone(phone: str) -> str:
 
 def scrub_text(text: str) -> str:
     """Return the text with every NIK and phone number in it masked."""
-    text = NIK_IN_TEXT.sub(lambda m: mask_nik(m.group()), text)
+    # The bot's own NIK finder: whatever it would read as a NIK is masked.
+    text = mask_niks(text)
     return PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group()), text)
 
 

@@ -9,9 +9,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.calendar import TAKEN_STATUSES, closed_on, office_time, office_today, runs_on
+from conversations.vocabulary import ACTIVE, HOLDING, HOLDS, TAKEN, BookingStatus, RefusalReason
+from storage.calendar import closed_on, office_time, office_today, runs_on
 from storage.models import (
-    ACTIVE_STATUSES, Booking, Conversation, Office, OfficeSession, SessionDay, WaitlistEntry,
+    Booking, Conversation, Office, OfficeSession, SessionDay, WaitlistEntry,
 )
 from storage.reminders import confirmed_on_booking
 
@@ -54,11 +55,11 @@ def lock_session_day(session: Session, session_id: int, day: dt.date) -> int | N
 
 
 def locked_capacity(session: Session, office: Office, office_session: OfficeSession, day: dt.date) -> int:
-    """Lock the session-day and return its capacity; raise Refused("closed") if the day closed meanwhile."""
+    """Lock the session-day and return its capacity; raise Refused(CLOSED) if the day closed meanwhile."""
     override = lock_session_day(session, office_session.id, day)
     # An officer closing the day holds this lock while closing it: look again once we have it.
     if closed_on(session, office, day)[0]:
-        raise Refused("closed")
+        raise Refused(RefusalReason.CLOSED)
     return office_session.capacity if override is None else override
 
 
@@ -68,8 +69,8 @@ def places_taken(session: Session, session_id: int, day: dt.date, now: dt.dateti
         Booking.session_id == session_id,
         Booking.date == day,
         or_(
-            Booking.status.in_(TAKEN_STATUSES),
-            and_(Booking.status == "held", Booking.hold_expires_at > now),
+            Booking.status.in_(TAKEN),
+            and_(Booking.status == BookingStatus.HELD, Booking.hold_expires_at > now),
         ),
     )
     if excluding is not None:
@@ -84,7 +85,7 @@ def active_bookings(session: Session, office: Office, phone: str, today: dt.date
         .where(
             Booking.office_id == office.id,
             Booking.phone == phone,
-            Booking.status.in_(ACTIVE_STATUSES),
+            Booking.status.in_(ACTIVE),
             Booking.date >= today,
         )
         .order_by(Booking.date, Booking.id)
@@ -97,7 +98,7 @@ def active_code_for_nik(session: Session, office: Office, nik: str, today: dt.da
         select(Booking.code).where(
             Booking.office_id == office.id,
             Booking.nik == nik,
-            Booking.status.in_(ACTIVE_STATUSES),
+            Booking.status.in_(ACTIVE),
             Booking.date >= today,
         )
     )
@@ -107,7 +108,7 @@ def current_hold(session: Session, conversation: Conversation) -> Booking | None
     """Return the place the conversation holds (live or lapsed but not yet swept), or None."""
     return session.scalar(
         select(Booking)
-        .where(Booking.conversation_id == conversation.id, Booking.status == "held")
+        .where(Booking.conversation_id == conversation.id, Booking.status == BookingStatus.HELD)
         .order_by(Booking.id.desc())
         .limit(1)
     )
@@ -127,10 +128,10 @@ def release_holds(session: Session, conversation: Conversation) -> int:
     session.execute(
         update(WaitlistEntry)
         .where(WaitlistEntry.hold_id.in_(held), WaitlistEntry.status == "offered")
-        .values(status="cancelled")
+        .values(status=BookingStatus.CANCELLED)
     )
     return session.execute(
-        update(Booking).where(Booking.id.in_(held)).values(status="expired", hold_expires_at=None)
+        update(Booking).where(Booking.id.in_(held)).values(status=BookingStatus.EXPIRED, hold_expires_at=None)
     ).rowcount
 
 
@@ -138,29 +139,29 @@ def _clear_stale_for_nik(session: Session, office: Office, nik: str, now: dt.dat
     """Retire what would wrongly block the NIK: lapsed holds, and past days never checked in."""
     session.execute(
         update(Booking)
-        .where(Booking.office_id == office.id, Booking.nik == nik, Booking.status == "held",
+        .where(Booking.office_id == office.id, Booking.nik == nik, Booking.status == BookingStatus.HELD,
                Booking.hold_expires_at <= now)
-        .values(status="expired")
+        .values(status=BookingStatus.EXPIRED)
     )
     session.execute(
         update(Booking)
         .where(Booking.office_id == office.id, Booking.nik == nik,
-               Booking.status.in_(ACTIVE_STATUSES), Booking.date < today)
-        .values(status="no_show")
+               Booking.status.in_(ACTIVE), Booking.date < today)
+        .values(status=BookingStatus.NO_SHOW)
     )
 
 
 def _check_bookable(session: Session, office: Office, office_session: OfficeSession | None, day: dt.date, now: dt.datetime) -> OfficeSession:
     if office_session is None or office_session.office_id != office.id or not office_session.active:
-        raise Refused("full")
+        raise Refused(RefusalReason.FULL)
     today = office_today(office, now)
     if day < today or day > today + dt.timedelta(days=office.book_ahead_days):
-        raise Refused("closed")
+        raise Refused(RefusalReason.CLOSED)
     if day == today and office_session.start <= office_time(office, now):
-        raise Refused("full")
+        raise Refused(RefusalReason.FULL)
     reason, _ = closed_on(session, office, day)
     if reason or not runs_on(office, office_session, day):
-        raise Refused("closed")
+        raise Refused(RefusalReason.CLOSED)
     return office_session
 
 
@@ -188,28 +189,28 @@ def hold_place(
     if moving:
         moved = session.scalar(select(Booking).where(
             Booking.code == moving, Booking.office_id == office.id,
-            Booking.phone == conversation.phone, Booking.status.in_(ACTIVE_STATUSES)))
+            Booking.phone == conversation.phone, Booking.status.in_(ACTIVE)))
         if moved is None:
-            raise Refused("unknown_booking", moving)
+            raise Refused(RefusalReason.UNKNOWN_BOOKING, moving)
         moves_booking_id, nik = moved.id, None
     else:
         # The conversation row is locked, so no other message of this phone counts meanwhile.
         count = len(active_bookings(session, office, conversation.phone, today))
         if count >= max_per_phone:
-            raise Refused("phone_limit")
+            raise Refused(RefusalReason.PHONE_LIMIT)
         if nik:
             _clear_stale_for_nik(session, office, nik, now, today)
             taken_by = active_code_for_nik(session, office, nik, today)
             if taken_by:
-                raise Refused("nik_taken", taken_by)
+                raise Refused(RefusalReason.NIK_TAKEN, taken_by)
 
     capacity = locked_capacity(session, office, office_session, day)
     if places_taken(session, office_session.id, day, now) >= capacity:
-        raise Refused("full")
+        raise Refused(RefusalReason.FULL)
     for _ in range(5):
         hold = Booking(
             code=new_code(office), office_id=office.id, session_id=office_session.id, date=day,
-            status="held", conversation_id=conversation.id, phone=conversation.phone,
+            status=BookingStatus.HELD, conversation_id=conversation.id, phone=conversation.phone,
             channel=conversation.channel, service=service, passport_type=passport_type, name=name,
             nik=nik, moves_booking_id=moves_booking_id,
             hold_expires_at=now + dt.timedelta(minutes=hold_minutes), created_at=now,
@@ -222,14 +223,14 @@ def hold_place(
             # Another process took the NIK a moment ago (the unique index says so), or
             # the random code collided: find out which.
             if nik and (code := _active_code_or_hold_for_nik(session, office, nik)):
-                raise Refused("nik_taken", code) from None
+                raise Refused(RefusalReason.NIK_TAKEN, code) from None
     raise RuntimeError("could not find a free booking code")
 
 
 def _active_code_or_hold_for_nik(session: Session, office: Office, nik: str) -> str | None:
     return session.scalar(select(Booking.code).where(
         Booking.office_id == office.id, Booking.nik == nik,
-        Booking.status.in_(("held",) + ACTIVE_STATUSES)))
+        Booking.status.in_(HOLDING)))
 
 
 def confirm_hold(session: Session, office: Office, conversation: Conversation, code: str, now: dt.datetime) -> Booking:
@@ -237,28 +238,28 @@ def confirm_hold(session: Session, office: Office, conversation: Conversation, c
     hold = session.scalar(
         select(Booking)
         .where(Booking.code == code, Booking.conversation_id == conversation.id,
-               Booking.status.in_(("held", "expired")))
+               Booking.status.in_(HOLDS))
         .with_for_update()
     )
     if hold is None:
-        raise Refused("hold_lost")
+        raise Refused(RefusalReason.HOLD_LOST)
     office_session = session.get(OfficeSession, hold.session_id)
     capacity = lock_session_day(session, hold.session_id, hold.date)
     capacity = office_session.capacity if capacity is None else capacity
-    if hold.status == "expired" or (hold.hold_expires_at and hold.hold_expires_at <= now):
+    if hold.status == BookingStatus.EXPIRED or (hold.hold_expires_at and hold.hold_expires_at <= now):
         # The hold lapsed: keep the place only if it is still free.
         try:
             _check_bookable(session, office, office_session, hold.date, now)
         except Refused:
-            raise Refused("hold_lost") from None
+            raise Refused(RefusalReason.HOLD_LOST) from None
         if places_taken(session, hold.session_id, hold.date, now, excluding=hold.id) >= capacity:
-            raise Refused("hold_lost")
+            raise Refused(RefusalReason.HOLD_LOST)
     if hold.moves_booking_id is not None:
         moved = session.scalar(
             select(Booking).where(Booking.id == hold.moves_booking_id).with_for_update()
         )
-        if moved is None or moved.status not in ACTIVE_STATUSES:
-            raise Refused("unknown_booking")
+        if moved is None or moved.status not in ACTIVE:
+            raise Refused(RefusalReason.UNKNOWN_BOOKING)
         if moved.date != hold.date:
             # A new date is a new appointment: reminded (and confirmed) afresh.
             moved.reminded_at = None
@@ -278,12 +279,12 @@ def confirm_hold(session: Session, office: Office, conversation: Conversation, c
             session.flush()
     except IntegrityError:
         # Only a lapsed hold gets here: meanwhile another phone held or booked its NIK.
-        raise Refused("nik_taken", _active_code_or_hold_for_nik(session, office, nik or "")) from None
+        raise Refused(RefusalReason.NIK_TAKEN, _active_code_or_hold_for_nik(session, office, nik or "")) from None
     # A place offered from the waiting list is taken: the entry is done.
     session.execute(
         update(WaitlistEntry)
         .where(WaitlistEntry.hold_id == hold.id, WaitlistEntry.status == "offered")
-        .values(status="booked")
+        .values(status=BookingStatus.BOOKED)
     )
     return hold
 
@@ -304,11 +305,11 @@ def _lock_active_booking(session: Session, office: Office, phone: str, code: str
     booking = session.scalar(
         select(Booking)
         .where(Booking.code == code, Booking.office_id == office.id, Booking.phone == phone,
-               Booking.status.in_(ACTIVE_STATUSES))
+               Booking.status.in_(ACTIVE))
         .with_for_update()
     )
     if booking is None:
-        raise Refused("unknown_booking", code)
+        raise Refused(RefusalReason.UNKNOWN_BOOKING, code)
     return booking
 
 
@@ -318,8 +319,8 @@ def confirm_booking(session: Session, office: Office, phone: str, code: str, now
     A booking already confirmed stays as it was.
     """
     booking = _lock_active_booking(session, office, phone, code)
-    if booking.status == "booked":
-        booking.status, booking.confirmed_at = "confirmed", now
+    if booking.status == BookingStatus.BOOKED:
+        booking.status, booking.confirmed_at = BookingStatus.CONFIRMED, now
         session.flush()
     return booking
 
@@ -327,6 +328,6 @@ def confirm_booking(session: Session, office: Office, phone: str, code: str, now
 def cancel_booking(session: Session, office: Office, phone: str, code: str, now: dt.datetime) -> Booking:
     """Cancel one of the phone's active bookings; raise Refused if it has no such booking."""
     booking = _lock_active_booking(session, office, phone, code)
-    booking.status, booking.cancelled_at = "cancelled", now
+    booking.status, booking.cancelled_at = BookingStatus.CANCELLED, now
     session.flush()
     return booking

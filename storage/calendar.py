@@ -12,10 +12,10 @@ from collections.abc import Collection
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from conversations.vocabulary import TAKEN, BookingStatus
 from storage.models import Booking, ClosedDate, Office, OfficeSession, SessionDay
 
 # Statuses that occupy a place on their day; a hold occupies one only until it expires.
-TAKEN_STATUSES = ("booked", "confirmed", "checked_in", "no_show")
 
 
 @functools.lru_cache(maxsize=32)
@@ -146,8 +146,8 @@ def places(session: Session, office: Office, first: dt.date, last: dt.date, now:
         select(
             Booking.date,
             Booking.session_id,
-            func.sum(case((Booking.status.in_(TAKEN_STATUSES), 1), else_=0)),
-            func.sum(case((and_(Booking.status == "held", Booking.hold_expires_at > now), 1), else_=0)),
+            func.sum(case((Booking.status.in_(TAKEN), 1), else_=0)),
+            func.sum(case((and_(Booking.status == BookingStatus.HELD, Booking.hold_expires_at > now), 1), else_=0)),
         )
         .where(Booking.office_id == office.id, Booking.date.between(first, last))
         .group_by(Booking.date, Booking.session_id)

@@ -25,20 +25,20 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 from conversations.dates import format_date
 from conversations.nik import mask_nik
 from conversations.words import booking_code
+from conversations.vocabulary import ACTIVE, CHECKABLE, HOLDS, TAKEN, BookingStatus
 from storage import audit
 from storage.audit import mask_phone
 from storage.bookings import Refused, locked_capacity, places_taken
 from storage.calendar import (
-    TAKEN_STATUSES, capacity_overrides, closed_on, office_sessions, office_time, office_today, runs_on,
+    capacity_overrides, closed_on, office_sessions, office_time, office_today, runs_on,
 )
 from storage.conversations import lock_conversation
-from storage.models import ACTIVE_STATUSES, Booking, Conversation, Office, OfficeSession, Officer
+from storage.models import Booking, Conversation, Office, OfficeSession, Officer
 from storage.officers import office_ids as served_office_ids
 from storage.outbox import enqueue
 from storage.phones import to_e164
 from storage.reminders import confirmed_on_booking
 
-HOLD_STATUSES = ("held", "expired")  # a citizen's few minutes at the summary: not a booking yet
 MAX_SEARCH_RESULTS = 50
 MAX_REASON = 200
 # Characters that make a spreadsheet read a cell as a formula (OWASP's CSV injection list).
@@ -131,7 +131,7 @@ def _day_bookings(session: Session, office: Office, day: dt.date) -> list[Bookin
         select(Booking)
         .join(OfficeSession, Booking.session_id == OfficeSession.id)
         .where(Booking.office_id == office.id, Booking.date == day,
-               Booking.status.not_in(HOLD_STATUSES))
+               Booking.status.not_in(HOLDS))
         .options(contains_eager(Booking.session))
         .order_by(OfficeSession.start, func.lower(Booking.name), Booking.id)
     ))
@@ -151,7 +151,7 @@ def day_sheet(session: Session, office: Office, day: dt.date, now: dt.datetime) 
     overrides = capacity_overrides(session, [s.id for s in sessions], day, day)
     held = dict(session.execute(
         select(Booking.session_id, func.count())
-        .where(Booking.office_id == office.id, Booking.date == day, Booking.status == "held",
+        .where(Booking.office_id == office.id, Booking.date == day, Booking.status == BookingStatus.HELD,
                Booking.hold_expires_at > now)
         .group_by(Booking.session_id)
     ).all())
@@ -160,14 +160,14 @@ def day_sheet(session: Session, office: Office, day: dt.date, now: dt.datetime) 
     for s in sessions:
         mine = tuple(_desk_booking(b) for b in bookings if b.session_id == s.id)
         capacity = overrides.get((s.id, day), s.capacity)
-        taken = sum(b.status in TAKEN_STATUSES for b in mine)
+        taken = sum(b.status in TAKEN for b in mine)
         live = int(held.get(s.id, 0))
         rows.append(SheetSession(
             session_id=s.id, number=numbers.get(s.id), start=s.start, end=s.end,
             extra=s.only_on is not None, capacity=capacity, booked=taken, held=live,
             free=max(0, capacity - taken - live) if s.id in numbers else 0,
-            checked_in=sum(b.status == "checked_in" for b in mine),
-            no_show=sum(b.status == "no_show" for b in mine), bookings=mine,
+            checked_in=sum(b.status == BookingStatus.CHECKED_IN for b in mine),
+            no_show=sum(b.status == BookingStatus.NO_SHOW for b in mine), bookings=mine,
         ))
     return DaySheet(date=day, closed=closed, closed_name=name, sessions=tuple(rows))
 
@@ -188,7 +188,7 @@ def search(session: Session, office_ids: Collection[int] | None, text: str) -> l
     ) if condition is not None]
     if not wanted or (office_ids is not None and not office_ids):
         return []
-    query = (select(Booking).where(or_(*wanted), Booking.status.not_in(HOLD_STATUSES))
+    query = (select(Booking).where(or_(*wanted), Booking.status.not_in(HOLDS))
              .options(selectinload(Booking.session)))
     if office_ids is not None:
         query = query.where(Booking.office_id.in_(sorted(office_ids)))
@@ -248,7 +248,7 @@ def _code(text: str) -> str:
 def _find(session: Session, office: Office, code: str) -> Booking:
     booking = session.scalar(select(Booking).where(
         Booking.code == _code(code), Booking.office_id == office.id,
-        Booking.status.not_in(HOLD_STATUSES)))
+        Booking.status.not_in(HOLDS)))
     if booking is None:
         raise DeskError("not_found", f"no booking {code} at office {office.code}")
     return booking
@@ -269,7 +269,7 @@ def _lock_for_citizen(session: Session, office: Office, code: str, now: dt.datet
     found = _find(session, office, code)
     conversation = lock_conversation(session, office, found.phone, found.channel, now)
     booking = _lock(session, found.id)
-    if booking.status not in ACTIVE_STATUSES:
+    if booking.status not in ACTIVE:
         raise DeskError("not_active", f"booking {booking.code} is {booking.status}", status=booking.status)
     if booking.date < office_today(office, now):
         raise DeskError("past", f"booking {booking.code} was for {booking.date}, which has passed",
@@ -293,16 +293,16 @@ def check_in(session: Session, officer: Officer, office: Office, code: str, now:
     check_serves(session, officer, office)
     booking = _lock(session, _find(session, office, code).id)
     today = office_today(office, now)
-    if booking.status == "checked_in":
+    if booking.status == BookingStatus.CHECKED_IN:
         raise DeskError("already_checked_in", f"booking {booking.code} was checked in already",
                         checked_in_at=booking.checked_in_at)
-    if booking.status not in (*ACTIVE_STATUSES, "no_show"):
+    if booking.status not in CHECKABLE:
         raise DeskError("not_active", f"booking {booking.code} is {booking.status}", status=booking.status)
     if booking.date != today:
         raise DeskError("not_today", f"booking {booking.code} is for {booking.date}, not today",
                         date=booking.date)
     previous = booking.status
-    booking.status, booking.checked_in_at = "checked_in", now
+    booking.status, booking.checked_in_at = BookingStatus.CHECKED_IN, now
     session.flush()
     audit.record(session, officer, office.id, "check_in", f"booking:{booking.code}",
                  {"date": booking.date.isoformat(), "previous_status": previous}, now=now)
@@ -327,8 +327,8 @@ def mark_no_shows(session: Session, officer: Officer, office: Office, day: dt.da
     codes = list(session.scalars(
         update(Booking)
         .where(Booking.office_id == office.id, Booking.date == day,
-               Booking.status.in_(ACTIVE_STATUSES), Booking.session_id.in_(ended))
-        .values(status="no_show")
+               Booking.status.in_(ACTIVE), Booking.session_id.in_(ended))
+        .values(status=BookingStatus.NO_SHOW)
         .returning(Booking.code)
         .execution_options(synchronize_session="fetch")
     ))
@@ -349,11 +349,11 @@ def cancel_for_citizen(
     """
     check_serves(session, officer, office)
     booking, conversation = _lock_for_citizen(session, office, code, now)
-    booking.status, booking.cancelled_at = "cancelled", now
+    booking.status, booking.cancelled_at = BookingStatus.CANCELLED, now
     # A place the citizen holds to move this booking can no longer move anything.
     session.execute(
-        update(Booking).where(Booking.moves_booking_id == booking.id, Booking.status == "held")
-        .values(status="expired", hold_expires_at=None)
+        update(Booking).where(Booking.moves_booking_id == booking.id, Booking.status == BookingStatus.HELD)
+        .values(status=BookingStatus.EXPIRED, hold_expires_at=None)
         .execution_options(synchronize_session=False)
     )
     session.flush()
@@ -412,9 +412,9 @@ def move_for_citizen(
     if booking.date != new_date:
         booking.reminded_at = None
         if confirmed_on_booking(office, new_date, now):
-            booking.status, booking.confirmed_at = "confirmed", now
+            booking.status, booking.confirmed_at = BookingStatus.CONFIRMED, now
         else:
-            booking.status, booking.confirmed_at = "booked", None
+            booking.status, booking.confirmed_at = BookingStatus.BOOKED, None
     booking.date, booking.session = new_date, target
     session.flush()
     event = audit.record(session, officer, office.id, "move", f"booking:{booking.code}", {

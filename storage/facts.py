@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from sqlalchemy.orm import Session
 
 from conversations.facts import BookingInfo, DayInfo, Facts, HoldInfo, Refusal, SessionInfo
+from conversations.vocabulary import BookingStatus
 from storage.bookings import active_bookings, active_code_for_nik, current_hold
 from storage.calendar import office_today, places
 from storage.models import Booking, Conversation, Office
@@ -63,7 +64,7 @@ def load_facts(
     bookings = tuple(_booking_info(b) for b in active)
     # Reminded and not yet confirmed: what a bare YA or BATAL answers.
     awaiting = tuple(
-        _booking_info(b) for b in active if b.status == "booked" and b.reminded_at is not None
+        _booking_info(b) for b in active if b.status == BookingStatus.BOOKED and b.reminded_at is not None
     )
     hold = current_hold(session, conversation)
     return Facts(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from conversations.dates import format_date
 from conversations.state import Draft, State
+from conversations.vocabulary import BookingStatus
 from storage.conversations import find_conversation, lock_conversation
 from storage.models import Booking, Conversation, WaitlistEntry
 from storage.outbox import enqueue
@@ -80,7 +81,7 @@ def lapsed_holds(session: Session, now: dt.datetime, limit: int = 500) -> list[i
     """Return the ids of holds past their time, oldest first (waiting-list offers excepted)."""
     return list(session.scalars(
         select(Booking.id)
-        .where(Booking.status == "held", Booking.hold_expires_at <= now, ~_offered())
+        .where(Booking.status == BookingStatus.HELD, Booking.hold_expires_at <= now, ~_offered())
         .order_by(Booking.hold_expires_at, Booking.id)
         .limit(limit)
     ))
@@ -95,11 +96,11 @@ def expire_hold(session: Session, booking_id: int, now: dt.datetime) -> bool:
     conversation = claim_booking_conversation(session, booking_id, now)
     if conversation is None:
         return False
-    hold = lock_booking(session, booking_id, Booking.status == "held",
+    hold = lock_booking(session, booking_id, Booking.status == BookingStatus.HELD,
                         Booking.hold_expires_at <= now, ~_offered())
     if hold is None:
         return False
-    hold.status = "expired"
+    hold.status = BookingStatus.EXPIRED
     if not waits_on(conversation, hold) or State.from_json(conversation.state).draft.offer:
         return True
     back_to_menu(conversation)

@@ -40,14 +40,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from conversations.dates import format_date
-from conversations.nik import mask_nik
+from conversations.channels import in_whatsapp_window, without_control
+from conversations.nik import mask_nik, mask_niks
 from conversations.state import Draft, State
 from storage import audit
-from storage.audit import NIK_IN_TEXT, mask_phone
+from storage.audit import mask_phone
 from storage.bookings import active_bookings, release_holds
 from storage.calendar import office_today
 from storage.models import (
-    Booking, CannedReply, Conversation, ConversationRead, Message, Note, Office, Officer, OfficerOffice,
+    LEADS, Booking, CannedReply, Conversation, ConversationRead, Message, Note, Office, Officer,
+    OfficerOffice, OfficerRole,
 )
 from storage.outbox import enqueue
 
@@ -60,18 +62,12 @@ __all__ = [
 
 View = Literal["waiting", "mine", "all"]
 VIEWS = ("waiting", "mine", "all")
-# WhatsApp carries free text only this long after the citizen's last message (as
-# scheduler/delivery.py's WHATSAPP_WINDOW, which storage may not import).
-WHATSAPP_WINDOW = dt.timedelta(hours=24)
 REPLYING_FOR = dt.timedelta(seconds=60)  # how long "X is replying" lasts without a new ping
 MAX_REPLY = 1600  # Twilio's limit for one SMS (in segments); WhatsApp's is larger
 MAX_NOTE = 4000
 MAX_NONCE = 100  # the dedupe key "officer:<nonce>" must fit in 120 characters
 PREVIEW_CHARS = 120
 MAX_ROWS = 200
-LEADS = ("supervisor", "admin")  # roles that may step into another officer's conversation
-# Control characters carry nothing an officer means, and PostgreSQL refuses NUL in text.
-CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\t")
 VARIABLE = re.compile(r"\{([a-z_]+)\}")
 
 
@@ -188,7 +184,7 @@ def conversations_for(
         InboxRow(
             conversation_id=c.id, office_id=c.office_id, phone=mask_phone(c.phone), channel=c.channel,
             profile_name=c.profile_name, booking_name=row.booking_name,
-            preview=_mask_niks(row.preview) if row.preview is not None else None,
+            preview=mask_niks(row.preview) if row.preview is not None else None,
             preview_author=row.preview_author, last_activity_at=c.updated_at, unread=row.unread or 0,
             handover=c.handover, waiting_since=c.waiting_since, resolved_at=c.resolved_at,
             opted_out=c.opted_out, assigned_officer_id=c.assigned_officer_id,
@@ -339,7 +335,7 @@ def _interleave(messages: list[Message], notes: list[Note], names: dict[int, str
             entries.append(_note_entry(note, names))
             note = next(pending, None)
         entries.append(ThreadEntry(
-            kind="message", id=message.id, at=message.created_at, body=_mask_niks(message.body),
+            kind="message", id=message.id, at=message.created_at, body=mask_niks(message.body),
             direction=message.direction, author=message.author, officer_id=message.officer_id,
             officer=names.get(message.officer_id) if message.officer_id else None,
             channel=message.channel, delivery=message.delivery, status=message.status,
@@ -353,7 +349,7 @@ def _interleave(messages: list[Message], notes: list[Note], names: dict[int, str
 
 def _note_entry(note: Note, names: dict[int, str]) -> ThreadEntry:
     return ThreadEntry(
-        kind="note", id=note.id, at=note.created_at, body=_mask_niks(note.body), direction=None,
+        kind="note", id=note.id, at=note.created_at, body=mask_niks(note.body), direction=None,
         author="officer", officer_id=note.officer_id, officer=names.get(note.officer_id), channel=None,
         delivery=None, status=None, sent_via=None, error=None,
     )
@@ -366,10 +362,6 @@ def _booking_line(booking: Booking, language: str) -> BookingLine:
         service=booking.service, passport_type=booking.passport_type, name=booking.name,
         nik=mask_nik(booking.nik) if booking.nik else None,
     )
-
-
-def _mask_niks(text: str) -> str:
-    return NIK_IN_TEXT.sub(lambda m: mask_nik(m.group()), text or "")
 
 
 def mark_read(session: Session, officer: Officer, conversation_id: int, up_to_message_id: int) -> int:
@@ -546,7 +538,7 @@ def assign(
 
 def _serves(session: Session, officer: Officer, office_id: int) -> bool:
     """Tell whether the officer serves the office (an admin serves every office)."""
-    if officer.role == "admin":
+    if officer.role == OfficerRole.ADMIN:
         return True
     return session.scalar(
         select(literal(True)).where(OfficerOffice.officer_id == officer.id, OfficerOffice.office_id == office_id)
@@ -559,11 +551,11 @@ def window_open(conversation: Conversation, now: dt.datetime) -> bool:
     """Tell whether free text can reach the citizen now: SMS always, WhatsApp within 24 h of their last message."""
     if conversation.channel != "whatsapp":
         return True
-    return conversation.last_inbound_at is not None and now - conversation.last_inbound_at < WHATSAPP_WINDOW
+    return in_whatsapp_window(conversation.last_inbound_at, now)
 
 
 def _clean(text: str | None) -> str:
-    return (text or "").translate(CONTROL).strip()
+    return without_control(text).strip()
 
 
 def reply(

@@ -15,7 +15,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from storage.models import LoginAttempt, Office, Officer, OfficerOffice
-from storage.models.officer import ROLES
+from storage.models.officer import OfficerRole
 
 LANGUAGES = ("id", "en")
 USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._@-]{1,63}")
@@ -99,11 +99,11 @@ def _offices_by_code(session: Session, codes: Iterable[str]) -> list[Office]:
 
 
 def _check_role_and_offices(role: str, offices: list[Office]) -> None:
-    if role not in ROLES:
-        raise OfficerError(f"the role must be one of {', '.join(ROLES)}, got {role!r}")
-    if role == "admin" and offices:
+    if role not in tuple(OfficerRole):
+        raise OfficerError(f"the role must be one of {', '.join(OfficerRole)}, got {role!r}")
+    if role == OfficerRole.ADMIN and offices:
         raise OfficerError("an admin serves every office: name no office")
-    if role != "admin" and not offices:
+    if role != OfficerRole.ADMIN and not offices:
         raise OfficerError(f"an {role} must serve at least one office: name one or more")
 
 
@@ -156,7 +156,7 @@ def update_officer(
     new_role = role if role is not None else officer.role
     if office_codes is not None:
         offices = _offices_by_code(session, office_codes)
-    elif new_role == "admin":
+    elif new_role == OfficerRole.ADMIN:
         offices = []
     else:
         offices = list(session.scalars(
@@ -188,7 +188,7 @@ def set_language(session: Session, officer_id: int, language: str) -> None:
 
 def office_ids(session: Session, officer: Officer) -> set[int] | None:
     """Return the ids of the offices the officer serves, or None for an admin (every office)."""
-    if officer.role == "admin":
+    if officer.role == OfficerRole.ADMIN:
         return None
     return set(session.scalars(select(OfficerOffice.office_id).where(OfficerOffice.officer_id == officer.id)))
 

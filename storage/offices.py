@@ -14,8 +14,9 @@ from storage.models import CannedReply, ClosedDate, Office, OfficeSession
 from storage.phones import to_e164
 from storage.models.office import WEEKDAYS
 
+DEFAULT_TIMEZONE = "Asia/Jakarta"  # WIB, when an office file names none
 CODE_RE = re.compile(r"[A-Z]{2,5}")
-TIME_RE = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+TIME_RE = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")  # HH:MM, ASCII digits only
 CONTENT_SID_RE = re.compile(r"HX[0-9a-fA-F]{32}")
 # The messages the system starts itself, which need a template outside WhatsApp's 24 hours.
 TEMPLATE_KINDS = (
@@ -94,7 +95,7 @@ def _parse_office(entry: Any, where: str) -> OfficeSpec:
     hotline = parse_hotline(entry["hotline"]) if isinstance(entry.get("hotline"), str) else None
     if hotline is None:
         raise OfficeFileError(f"{where}: hotline must be a valid phone number, got {entry.get('hotline')!r}")
-    timezone = entry.get("timezone", "Asia/Jakarta")
+    timezone = entry.get("timezone", DEFAULT_TIMEZONE)
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError, TypeError):

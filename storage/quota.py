@@ -13,7 +13,6 @@ come another day decides that, and reopening the date needs no rebooking.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from conversations.dates import format_date
+from conversations.vocabulary import ACTIVE, HOLDING, BookingStatus
 from storage import audit
 from storage.bookings import lock_session_day, places_taken
 from storage.calendar import (
@@ -31,15 +31,14 @@ from storage.calendar import (
 from storage.conversations import lock_conversation
 from storage.desk import DeskError, check_serves, clean_reason
 from storage.models import (
-    ACTIVE_STATUSES, Booking, ClosedDate, Conversation, Office, OfficeSession, Officer, SessionDay,
+    LEADS, Booking, ClosedDate, Conversation, Office, OfficeSession, Officer, SessionDay,
     WaitlistEntry,
 )
+from storage.offices import TIME_RE
 from storage.outbox import enqueue
 
-LEADS = ("supervisor", "admin")
 MAX_CAPACITY = 10_000  # as the office file allows
 MAX_DAYS_AHEAD = 366  # how far ahead a supervisor plans
-TIME_RE = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
 
 
 def _check_lead(session: Session, officer: Officer, office: Office) -> None:
@@ -139,7 +138,7 @@ class Closure:
 
 
 def _active_on(
-    session: Session, office: Office, day: dt.date, statuses: tuple[str, ...] = ACTIVE_STATUSES,
+    session: Session, office: Office, day: dt.date, statuses: tuple[str, ...] = ACTIVE,
 ) -> list[Booking]:
     """Return the office's bookings (or holds) on day in these statuses, read afresh."""
     return list(session.scalars(
@@ -181,7 +180,7 @@ def close_date(
     closed, name = closed_on(session, office, day)
     if closed:
         raise DeskError("already_closed", f"{day} is closed already ({name or closed})", date=day, closed=closed)
-    on_the_day = ("held", *ACTIVE_STATUSES)
+    on_the_day = HOLDING
     conversations = _lock_conversations(session, office, _active_on(session, office, day, on_the_day), now)
     row = ClosedDate(office_id=office.id, date=day, reason=clean_reason(reason), source="officer")
     try:
@@ -197,16 +196,16 @@ def close_date(
     # Rare: a citizen who booked between our first look and the locks.
     conversations = _lock_conversations(session, office, affected, now, conversations)
     dropped = session.execute(
-        update(Booking).where(Booking.office_id == office.id, Booking.date == day, Booking.status == "held")
-        .values(status="expired", hold_expires_at=None).execution_options(synchronize_session=False)
+        update(Booking).where(Booking.office_id == office.id, Booking.date == day, Booking.status == BookingStatus.HELD)
+        .values(status=BookingStatus.EXPIRED, hold_expires_at=None).execution_options(synchronize_session=False)
     ).rowcount
     session.execute(
         update(WaitlistEntry)
         .where(WaitlistEntry.office_id == office.id, WaitlistEntry.date == day,
                WaitlistEntry.status.in_(("waiting", "offered")))
-        .values(status="expired").execution_options(synchronize_session=False)
+        .values(status=BookingStatus.EXPIRED).execution_options(synchronize_session=False)
     )
-    bookings = [b for b in affected if b.status in ACTIVE_STATUSES]
+    bookings = [b for b in affected if b.status in ACTIVE]
     nearest = nearest_free_days(session, office, day, now)
     event = audit.record(session, officer, office.id, "close_date", f"date:{day.isoformat()}", {
         "reason": row.reason, "bookings": [b.code for b in bookings], "holds_dropped": dropped,

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from conversations.catalogue import render
 from conversations.dates import format_date
+from conversations.vocabulary import BookingStatus
 from storage.calendar import closed_on, office_today
 from storage.holds import claim_booking_conversation, lock_booking
 from storage.models import Booking, Message, Office, OfficeSession
@@ -89,7 +90,7 @@ def due_reminders(session: Session, office: Office, now: dt.datetime, limit: int
     rows = session.execute(
         select(Booking.id, Booking.date, OfficeSession.start)
         .join(OfficeSession, Booking.session_id == OfficeSession.id)
-        .where(Booking.office_id == office.id, Booking.status == "booked",
+        .where(Booking.office_id == office.id, Booking.status == BookingStatus.BOOKED,
                Booking.reminded_at.is_(None),
                Booking.date.between(today, today + dt.timedelta(days=1)))
         .order_by(Booking.date, OfficeSession.start, Booking.id)
@@ -108,7 +109,7 @@ def remind(session: Session, booking_id: int, now: dt.datetime) -> bool:
     conversation = claim_booking_conversation(session, booking_id, now)
     if conversation is None:
         return False
-    booking = lock_booking(session, booking_id, Booking.status == "booked",
+    booking = lock_booking(session, booking_id, Booking.status == BookingStatus.BOOKED,
                            Booking.reminded_at.is_(None))
     if booking is None:
         return False
@@ -145,7 +146,7 @@ def due_releases(session: Session, office: Office, now: dt.datetime, limit: int 
         return []
     return list(session.scalars(
         select(Booking.id)
-        .where(Booking.office_id == office.id, Booking.status == "booked",
+        .where(Booking.office_id == office.id, Booking.status == BookingStatus.BOOKED,
                Booking.reminded_at.is_not(None), Booking.date == tomorrow)
         .order_by(Booking.id)
         .limit(limit)
@@ -156,7 +157,7 @@ def may_release(session: Session, booking: Booking, now: dt.datetime) -> bool:
     """Tell whether the booking may be released now (see the module's rules)."""
     office = booking.office
     cutoff = release_cutoff(office, booking.date)
-    if (booking.status != "booked" or booking.reminded_at is None or cutoff is None
+    if (booking.status != BookingStatus.BOOKED or booking.reminded_at is None or cutoff is None
             or booking.reminded_at > cutoff or now < release_instant(office, booking.date)
             or office_today(office, now) >= booking.date):
         return False
@@ -170,12 +171,12 @@ def release(session: Session, booking_id: int, now: dt.datetime) -> bool:
     conversation = claim_booking_conversation(session, booking_id, now)
     if conversation is None:
         return False
-    booking = lock_booking(session, booking_id, Booking.status == "booked")
+    booking = lock_booking(session, booking_id, Booking.status == BookingStatus.BOOKED)
     if booking is None or not may_release(session, booking, now):
         return False
-    # Released places do not count as taken (storage.calendar.TAKEN_STATUSES): the place is
+    # Released places do not count as taken (storage.calendar.TAKEN): the place is
     # back on the calendar, and the waiting list's next run offers it.
-    booking.status = "released"
+    booking.status = BookingStatus.RELEASED
     lang = conversation.language
     enqueue(
         session, conversation, kind="release", message_id="release", now=now, booking=booking,

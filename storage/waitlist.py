@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session, aliased
 
 from conversations.dates import format_date
 from conversations.state import Draft, State
+from conversations.vocabulary import ACTIVE, BookingStatus, RefusalReason, WaitlistStatus
 from storage.bookings import Refused, active_code_for_nik, hold_place
 from storage.calendar import office_today, places
 from storage.holds import back_to_menu, claim_conversation
-from storage.models import ACTIVE_STATUSES, Booking, Conversation, Office, WaitlistEntry
+from storage.models import Booking, Conversation, Office, WaitlistEntry
 from storage.outbox import enqueue
 
 OFFER_MINUTES = 30
@@ -36,13 +37,13 @@ def join_waitlist(
     """Put the citizen on the day's waiting list; raise Refused when they cannot wait for it."""
     today = office_today(office, now)
     if not today < day <= today + dt.timedelta(days=office.book_ahead_days):
-        raise Refused("closed")
+        raise Refused(RefusalReason.CLOSED)
     taken_by = active_code_for_nik(session, office, nik, today)
     if taken_by:
-        raise Refused("nik_taken", taken_by)
+        raise Refused(RefusalReason.NIK_TAKEN, taken_by)
     entry = WaitlistEntry(
         office_id=office.id, date=day, conversation_id=conversation.id, phone=conversation.phone,
-        service=service, passport_type=passport_type, name=name, nik=nik, status="waiting",
+        service=service, passport_type=passport_type, name=name, nik=nik, status=WaitlistStatus.WAITING,
         created_at=now,
     )
     try:
@@ -50,7 +51,7 @@ def join_waitlist(
             session.add(entry)
     except IntegrityError:
         # The partial unique index: this number already waits (or has an offer) for the day.
-        raise Refused("waitlist_duplicate") from None
+        raise Refused(RefusalReason.WAITLIST_DUPLICATE) from None
     return entry
 
 
@@ -60,9 +61,9 @@ def retire_past_entries(session: Session, now: dt.datetime) -> int:
     for office in session.scalars(select(Office)):
         retired += session.execute(
             update(WaitlistEntry)
-            .where(WaitlistEntry.office_id == office.id, WaitlistEntry.status == "waiting",
+            .where(WaitlistEntry.office_id == office.id, WaitlistEntry.status == WaitlistStatus.WAITING,
                    WaitlistEntry.date < office_today(office, now))
-            .values(status="expired")
+            .values(status=WaitlistStatus.EXPIRED)
         ).rowcount
     return retired
 
@@ -71,7 +72,7 @@ def waiting_days(session: Session, now: dt.datetime) -> list[tuple[int, dt.date]
     """Return the (office id, date) pairs, today or later, that have citizens waiting."""
     rows = session.execute(
         select(WaitlistEntry.office_id, WaitlistEntry.date)
-        .where(WaitlistEntry.status == "waiting")
+        .where(WaitlistEntry.status == WaitlistStatus.WAITING)
         .group_by(WaitlistEntry.office_id, WaitlistEntry.date)
         .order_by(WaitlistEntry.date, WaitlistEntry.office_id)
     ).all()
@@ -93,9 +94,9 @@ def _first_in_line(session: Session, office_id: int, day: dt.date) -> tuple[int,
         .join(Conversation, Conversation.id == WaitlistEntry.conversation_id)
         .where(
             WaitlistEntry.office_id == office_id, WaitlistEntry.date == day,
-            WaitlistEntry.status == "waiting", Conversation.handover.is_(False),
+            WaitlistEntry.status == WaitlistStatus.WAITING, Conversation.handover.is_(False),
             ~exists().where(other.conversation_id == WaitlistEntry.conversation_id,
-                            other.status == "offered"),
+                            other.status == WaitlistStatus.OFFERED),
         )
         .order_by(WaitlistEntry.id)
         .limit(1)
@@ -121,8 +122,8 @@ def offer_next(
         session.execute(
             update(WaitlistEntry)
             .where(WaitlistEntry.office_id == office_id, WaitlistEntry.date == day,
-                   WaitlistEntry.status == "waiting")
-            .values(status="expired")
+                   WaitlistEntry.status == WaitlistStatus.WAITING)
+            .values(status=WaitlistStatus.EXPIRED)
         )
         return "none"
     free = [s for s in calendar_day.sessions if s.available > 0]
@@ -136,7 +137,7 @@ def offer_next(
     if conversation is None:
         return "busy"
     entry = session.scalar(
-        select(WaitlistEntry).where(WaitlistEntry.id == entry_id, WaitlistEntry.status == "waiting")
+        select(WaitlistEntry).where(WaitlistEntry.id == entry_id, WaitlistEntry.status == WaitlistStatus.WAITING)
         .with_for_update().execution_options(populate_existing=True)
     )
     if entry is None:
@@ -144,7 +145,7 @@ def offer_next(
     if conversation.handover:
         return "busy"
     if conversation.opted_out:
-        entry.status = "cancelled"  # nothing can reach the number: the place goes on
+        entry.status = WaitlistStatus.CANCELLED  # nothing can reach the number: the place goes on
         return "passed"
     offered = free[0].session
     try:
@@ -157,12 +158,13 @@ def offer_next(
                 max_per_phone=max_per_phone,
             )
     except Refused as refused:
-        if refused.reason == "full":
+        if refused.reason == RefusalReason.FULL:
             return "full"  # another process took the place a moment ago
         # The NIK has a booking meanwhile, the number is at its limit, or the day closed.
-        entry.status = "cancelled" if refused.reason in ("nik_taken", "phone_limit") else "expired"
+        entry.status = (WaitlistStatus.CANCELLED if refused.reason in (RefusalReason.NIK_TAKEN, RefusalReason.PHONE_LIMIT)
+                        else WaitlistStatus.EXPIRED)
         return "passed"
-    entry.status, entry.hold_id, entry.offer_expires_at = "offered", hold.id, hold.hold_expires_at
+    entry.status, entry.hold_id, entry.offer_expires_at = WaitlistStatus.OFFERED, hold.id, hold.hold_expires_at
     # Whatever the citizen was doing, their conversation is now at this place's summary:
     # YA books it through the usual ConfirmHold, TIDAK gives it to the next in line.
     state = State.from_json(conversation.state)
@@ -183,7 +185,7 @@ def lapsed_offers(session: Session, now: dt.datetime, limit: int = 500) -> list[
     """Return the ids of the entries whose offer was not taken in time, oldest first."""
     return list(session.scalars(
         select(WaitlistEntry.id)
-        .where(WaitlistEntry.status == "offered", WaitlistEntry.offer_expires_at <= now)
+        .where(WaitlistEntry.status == WaitlistStatus.OFFERED, WaitlistEntry.offer_expires_at <= now)
         .order_by(WaitlistEntry.offer_expires_at, WaitlistEntry.id)
         .limit(limit)
     ))
@@ -199,7 +201,7 @@ def expire_offer(session: Session, entry_id: int, now: dt.datetime) -> bool:
         return False  # the citizen may be answering right now: the next run decides
     entry = session.scalar(
         select(WaitlistEntry)
-        .where(WaitlistEntry.id == entry_id, WaitlistEntry.status == "offered",
+        .where(WaitlistEntry.id == entry_id, WaitlistEntry.status == WaitlistStatus.OFFERED,
                WaitlistEntry.offer_expires_at <= now)
         .with_for_update(skip_locked=True).execution_options(populate_existing=True)
     )
@@ -209,12 +211,12 @@ def expire_offer(session: Session, entry_id: int, now: dt.datetime) -> bool:
         select(Booking).where(Booking.id == entry.hold_id).with_for_update()
         .execution_options(populate_existing=True)
     ) if entry.hold_id is not None else None
-    if hold is not None and hold.status in ACTIVE_STATUSES:
-        entry.status = "booked"  # taken after all (a YA just in time): nothing to expire
+    if hold is not None and hold.status in ACTIVE:
+        entry.status = WaitlistStatus.BOOKED  # taken after all (a YA just in time): nothing to expire
         return False
-    if hold is not None and hold.status == "held":
-        hold.status = "expired"
-    entry.status = "expired"
+    if hold is not None and hold.status == BookingStatus.HELD:
+        hold.status = BookingStatus.EXPIRED
+    entry.status = WaitlistStatus.EXPIRED
     state = State.from_json(conversation.state)
     if state.step == "confirm" and state.draft.offer and state.draft.date == entry.date:
         back_to_menu(conversation)

@@ -1,12 +1,14 @@
 """The tables, one module per aggregate; importing this package registers them all."""
 from storage.models.office import ClosedDate, Office, OfficeSession, SendSlot, SessionDay
-from storage.models.booking import ACTIVE_STATUSES, Booking, WaitlistEntry
-from storage.models.conversation import Conversation, ConversationRead, Message, Note
-from storage.models.officer import AuditEvent, CannedReply, LoginAttempt, Officer, OfficerOffice
+from storage.models.booking import Booking, WaitlistEntry
+from storage.models.conversation import Conversation, ConversationRead, DeliveryState, Message, Note
+from storage.models.officer import LEADS, AuditEvent, CannedReply, LoginAttempt, Officer, OfficerOffice, OfficerRole
 from storage.models.token import ApiToken
 
 __all__ = [
-    "ACTIVE_STATUSES",
+    "LEADS",
+    "DeliveryState",
+    "OfficerRole",
     "ApiToken",
     "AuditEvent",
     "CannedReply",

@@ -6,21 +6,19 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from conversations.channels import Channel
+from conversations.vocabulary import HOLDING, IN_LINE, BookingStatus, WaitlistStatus, sql_list
 from storage.base import Base, UTCDateTime
 from storage.models.office import Office, OfficeSession
 
 # A hold is a place kept for a citizen for a few minutes while they confirm; it counts
-# against capacity only until hold_expires_at. The statuses below "held" are the API's.
-STATUSES = (
-    "held", "expired", "booked", "confirmed", "cancelled", "released", "checked_in", "no_show",
-)
-ACTIVE_STATUSES = ("booked", "confirmed")  # an appointment still to come
+# against capacity only until hold_expires_at (see conversations.vocabulary.BookingStatus).
 SERVICES = ("new", "renewal", "lost", "damaged")
 PASSPORT_TYPES = ("ordinary", "electronic")
-CHANNELS = ("sms", "whatsapp")
-WAITLIST_STATUSES = ("waiting", "offered", "booked", "expired", "cancelled")
 
-_in = lambda values: ", ".join(f"'{v}'" for v in values)  # noqa: E731
+
+def _in(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
 
 
 class WaitlistEntry(Base):
@@ -28,14 +26,14 @@ class WaitlistEntry(Base):
 
     __tablename__ = "waitlist_entries"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_in(WAITLIST_STATUSES)})", name="status"),
+        CheckConstraint(f"status IN ({sql_list(WaitlistStatus)})", name="status"),
         # One place in the queue per phone and day.
         Index(
             "uq_waitlist_entries_waiting",
             "office_id", "date", "phone",
             unique=True,
-            sqlite_where=text("status IN ('waiting', 'offered')"),
-            postgresql_where=text("status IN ('waiting', 'offered')"),
+            sqlite_where=text(f"status IN ({sql_list(WaitlistStatus, IN_LINE)})"),
+            postgresql_where=text(f"status IN ({sql_list(WaitlistStatus, IN_LINE)})"),
         ),
         Index("ix_waitlist_entries_queue", "office_id", "date", "status", "id"),
     )
@@ -58,10 +56,10 @@ class WaitlistEntry(Base):
 class Booking(Base):
     __tablename__ = "bookings"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_in(STATUSES)})", name="status"),
+        CheckConstraint(f"status IN ({sql_list(BookingStatus)})", name="status"),
         CheckConstraint(f"service IN ({_in(SERVICES)})", name="service"),
         CheckConstraint(f"passport_type IN ({_in(PASSPORT_TYPES)})", name="passport_type"),
-        CheckConstraint(f"channel IN ({_in(CHANNELS)})", name="channel"),
+        CheckConstraint(f"channel IN ({sql_list(Channel)})", name="channel"),
         # One active booking or hold per NIK per office, whatever number it comes from
         # (touts sold places in 2018). Holds of a move carry no NIK: the booking they move does.
         Index(
@@ -69,8 +67,8 @@ class Booking(Base):
             "office_id",
             "nik",
             unique=True,
-            sqlite_where=text("status IN ('held', 'booked', 'confirmed') AND nik IS NOT NULL"),
-            postgresql_where=text("status IN ('held', 'booked', 'confirmed') AND nik IS NOT NULL"),
+            sqlite_where=text(f"status IN ({sql_list(BookingStatus, HOLDING)}) AND nik IS NOT NULL"),
+            postgresql_where=text(f"status IN ({sql_list(BookingStatus, HOLDING)}) AND nik IS NOT NULL"),
         ),
         Index("ix_bookings_slot", "session_id", "date", "status"),
         Index("ix_bookings_office_date", "office_id", "date"),

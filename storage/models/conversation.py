@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from conversations.vocabulary import sql_list
 from storage.base import Base, UTCDateTime
 
 
@@ -61,16 +63,23 @@ class Note(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
+class DeliveryState(enum.StrEnum):
+    """Where a queued message stands in the outbox (a TwiML reply or an inbound one has none)."""
+
+    PENDING = "pending"  # waiting for its next attempt
+    SENDING = "sending"  # claimed by a delivery sweep
+    SENT = "sent"  # Twilio accepted it (Message.status follows it from there)
+    FAILED = "failed"
+    SKIPPED = "skipped"  # to an opted-out number: nothing sent
+
+
 class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (
         CheckConstraint("direction IN ('in', 'out')", name="direction"),
         Index("ix_messages_conversation", "conversation_id", "id"),
         Index("ix_messages_outbox", "delivery", "next_attempt_at"),
-        CheckConstraint(
-            "delivery IS NULL OR delivery IN ('pending', 'sending', 'sent', 'failed', 'skipped')",
-            name="delivery",
-        ),
+        CheckConstraint(f"delivery IS NULL OR delivery IN ({sql_list(DeliveryState)})", name="delivery"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,7 +103,7 @@ class Message(Base):
     template: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # One reminder per booking, one notice per release...: a second insert with the key fails.
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
-    delivery: Mapped[str | None] = mapped_column(String(10))  # pending, sending, sent, failed, skipped
+    delivery: Mapped[str | None] = mapped_column(String(10))  # a DeliveryState
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

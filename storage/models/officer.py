@@ -2,19 +2,32 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from conversations.vocabulary import sql_list
 from storage.base import Base, UTCDateTime
 
-ROLES = ("officer", "supervisor", "admin")
+
+
+class OfficerRole(enum.StrEnum):
+    """What an officer may do, widening from the first to the last."""
+
+    OFFICER = "officer"  # the offices named: the inbox and the day's bookings
+    SUPERVISOR = "supervisor"  # also quota, calendar, audit log and others' conversations
+    ADMIN = "admin"  # all that, in every office
+
+
+# Roles that lead: they set quota and the calendar, read the audit log and step into others' conversations.
+LEADS = frozenset({OfficerRole.SUPERVISOR, OfficerRole.ADMIN})
 
 
 class Officer(Base):
     __tablename__ = "officers"
-    __table_args__ = (CheckConstraint("role IN ('officer', 'supervisor', 'admin')", name="role"),)
+    __table_args__ = (CheckConstraint(f"role IN ({sql_list(OfficerRole)})", name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)

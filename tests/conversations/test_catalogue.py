@@ -11,7 +11,7 @@ import pytest
 from conversations import machine
 from conversations.catalogue import LANGUAGES, MESSAGES, placeholders, render
 from conversations.dates import format_date
-from hotline.twiml import GSM7, GSM7_EXTENDED
+from conversations.channels import GSM7, GSM7_EXTENDED
 
 OFFICE = "Kantor Imigrasi Kelas I TPI Palembang XY"  # 40 characters
 # The longest dates the machine says, in each language.

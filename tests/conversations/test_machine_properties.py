@@ -19,7 +19,7 @@ from conversations.effects import CancelBooking, ConfirmBooking, ConfirmHold, Ho
 from conversations.facts import Facts
 from conversations.machine import Inbound, Outcome, step
 from conversations.state import STEPS, State
-from hotline.twiml import GSM7, GSM7_EXTENDED
+from conversations.channels import GSM7, GSM7_EXTENDED
 from tests.conversations.test_machine import (
     AT_CONFIRM, AT_DATE, AT_NAME, AT_NIK, AT_SESSION, AT_TYPE, CODE, MOVING, NIK, NIK2, NOW,
     SESSIONS, Booked, Draft, World, make_booking, make_facts, make_hold,

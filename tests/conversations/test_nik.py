@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conversations.nik import NikCheck, check_nik, find_nik, mask_nik
+from conversations.nik import NikCheck, check_nik, find_nik, mask_nik, mask_niks, remove_nik
 
 # Palembang (16 71 01), a woman born 5 January 1990 (45 = 5 + 40), serial 0001.
 WOMAN = "1671014501900001"
@@ -153,3 +153,34 @@ def test_any_16_digits_get_a_verdict_and_a_mask(digits: str) -> None:
     assert check.problem in {None, "birth_date", "serial", "region"}
     assert find_nik(f"NIK saya {digits[:4]} {digits[4:]}.") == digits
     assert mask_nik(digits) == "*" * 12 + digits[-4:]
+
+
+# --- one finder: what the bot reads as a NIK is what the inbox and the audit log mask ---------
+
+VALID = "1671014501900003"
+
+
+@pytest.mark.parametrize("written", [
+    VALID, "1671 0145 0190 0003", "1671-0145-0190-0003", "1671 - 0145 - 0190 - 0003",
+    "1671.0145.0190.0003", "16 71 01 45 01 90 00 03", VALID.translate(FULL_WIDTH),
+])
+def test_every_nik_the_bot_reads_is_masked(written):
+    text = f"NIK saya {written} ya kak"
+    assert find_nik(text) == VALID
+    masked = mask_niks(text)
+    assert "0003" in masked
+    assert "167101450190" not in masked.replace(" ", "").replace("-", "").replace(".", "")
+    assert find_nik(masked) is None
+    assert masked.startswith("NIK saya ") and masked.endswith(" ya kak")
+
+
+def test_masking_leaves_other_numbers_and_finds_two_niks():
+    text = f"sesi 2, {VALID} dan 3171 0145 0190 0004, hp 081234567890"
+    masked = mask_niks(text)
+    assert masked == "sesi 2, ************0003 dan ************0004, hp 081234567890"
+
+
+def test_remove_nik_takes_the_label_with_it():
+    assert remove_nik(f"Budi Santoso NIK: {VALID}") == "Budi Santoso"
+    assert remove_nik(f"{VALID}, Budi Santoso") == "Budi Santoso"
+    assert remove_nik("Budi Santoso") == "Budi Santoso"

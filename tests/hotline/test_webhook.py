@@ -134,7 +134,7 @@ def test_media_without_text_gets_a_polite_text_answer(citizen):
 
 
 def test_sms_replies_are_gsm7_even_when_the_name_is_not(client, db):
-    from hotline.twiml import GSM7, GSM7_EXTENDED
+    from conversations.channels import GSM7, GSM7_EXTENDED
     from tests.conftest import Citizen
 
     sms = Citizen(client, "+6281234567891", whatsapp=False)

@@ -24,10 +24,9 @@ from sqlalchemy import select, update
 
 from conversations.state import State
 from hotline.config import from_environment
-from hotline.twilio_out import (
-    ConsoleTransport, SendError, TransportNotConfigured, TwilioTransport, transport_from_config,
-)
+from hotline.twilio_out import ConsoleTransport, TransportNotConfigured, TwilioTransport, transport_from_config
 from scheduler import delivery
+from scheduler.transport import SendError
 from scheduler.delivery import LEASE, backoff, content_variables, deliver_due, placeholder_order
 from storage.conversations import lock_conversation
 from storage.db import Database
@@ -380,10 +379,10 @@ def test_a_send_slot_left_far_ahead_by_a_made_up_now_does_not_stall_real_sends(d
 
 def test_console_transport_prints_the_message_and_makes_up_a_sid():
     stream = io.StringIO()
-    result = ConsoleTransport(stream).send(to="whatsapp:" + PHONE, from_="whatsapp:" + HOTLINE, body="Halo",
+    result = ConsoleTransport(stream).send(channel="whatsapp", to=PHONE, from_=HOTLINE, body="Halo",
                                            content_sid=None, content_variables=None, status_callback=None)
     assert result.sid.startswith("SM") and len(result.sid) == 34
-    assert "Halo" in stream.getvalue()
+    assert stream.getvalue() == f"--> whatsapp:{PHONE} (from whatsapp:{HOTLINE}): Halo\n"
 
 
 def test_transport_from_config_needs_both_twilio_credentials():
