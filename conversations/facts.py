@@ -5,6 +5,12 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from conversations.vocabulary import RefusalReason
+
+# The defaults of the limits an office's deployment may change (HOTLINE_HOLD_MINUTES, …).
+HOLD_MINUTES = 10  # how long a chosen session is held for the citizen's YA
+MAX_BOOKINGS_PER_PHONE = 5  # active bookings one number may hold at an office
+
 
 @dataclass(frozen=True)
 class SessionInfo:
@@ -57,9 +63,7 @@ class HoldInfo:
 class Refusal:
     """Why storage could not apply an effect the machine asked for."""
 
-    # "full", "closed", "nik_taken", "phone_limit", "hold_lost", "unknown_booking",
-    # "waitlist_duplicate" (this number already waits for that day)
-    reason: str
+    reason: RefusalReason
     code: str | None = None  # the booking concerned, where there is one
 
 
@@ -73,8 +77,8 @@ class Facts:
     bookings: tuple[BookingInfo, ...] = ()
     hold: HoldInfo | None = None
     nik_bookings: Mapping[str, str] = field(default_factory=dict)  # NIK -> active booking code
-    max_bookings: int = 5
-    hold_minutes: int = 10  # how long a chosen session is held for the citizen's YA
+    max_bookings: int = MAX_BOOKINGS_PER_PHONE
+    hold_minutes: int = HOLD_MINUTES
     channel: str = "whatsapp"
     refusal: Refusal | None = None  # set when the machine runs again after a refused effect
     # Bookings reminded the day before and not yet confirmed: a bare YA (or BATAL) answers them.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
+from typing import Unpack
 
 from conversations import words
 from conversations.catalogue import MESSAGES, render
@@ -18,7 +19,8 @@ from conversations.effects import (
 )
 from conversations.facts import BookingInfo, DayInfo, Facts, SessionInfo
 from conversations.nik import check_nik, find_nik, mask_nik, remove_nik
-from conversations.state import Draft, State
+from conversations.state import Draft, DraftChanges, State
+from conversations.vocabulary import RefusalReason
 
 BOOKING_STEPS = frozenset({"service", "passport_type", "name", "nik", "date", "session", "confirm"})
 MENU_CHOICES = {1: "book", 2: "status", 3: "move", 4: "cancel", 5: "documents", 6: "agent"}
@@ -65,7 +67,7 @@ class _Turn:
     def say(self, message_id: str, **params: object) -> None:
         self.replies.append(render(message_id, self.state.lang, **params))
 
-    def go(self, step: str, **draft_changes: object) -> None:
+    def go(self, step: str, **draft_changes: Unpack[DraftChanges]) -> None:
         self.state = replace(self.state, step=step, draft=replace(self.state.draft, **draft_changes))
 
     def reset(self) -> None:
@@ -296,9 +298,9 @@ def _join_waitlist(turn: _Turn) -> None:
         return
     refusal = turn.facts.refusal
     if refusal is not None:
-        if refusal.reason == "nik_taken":
+        if refusal.reason == RefusalReason.NIK_TAKEN:
             _refused(turn, refusal.reason, refusal.code)
-        elif refusal.reason == "waitlist_duplicate":
+        elif refusal.reason == RefusalReason.WAITLIST_DUPLICATE:
             turn.reset()
             turn.say("waitlist_already", date=turn.day(day))
         else:  # the day can no longer be waited for (it passed, or the office closed it)
@@ -657,21 +659,21 @@ def _hold(turn: _Turn, session: SessionInfo) -> None:
 def _refused(turn: _Turn, reason: str, code: str | None) -> None:
     """Answer a refusal that ends the draft (NIK, phone limit, booking gone), else offer again."""
     draft = turn.state.draft
-    if reason == "nik_taken":
+    if reason == RefusalReason.NIK_TAKEN:
         turn.reset()
         _say_nik_taken(turn, code)
-    elif reason == "phone_limit":
+    elif reason == RefusalReason.PHONE_LIMIT:
         turn.reset()
         limit = turn.facts.max_bookings
         turn.say("phone_limit", count=max(len(turn.facts.bookings), limit), limit=limit)
-    elif reason == "unknown_booking":
+    elif reason == RefusalReason.UNKNOWN_BOOKING:
         turn.reset()  # the booking being moved was cancelled meanwhile
         turn.say("unknown_code")
     elif draft.date is None:
         turn.say("session_full")
         turn.go("date", session_id=None)
         _ask_date(turn)
-    elif reason == "closed":
+    elif reason == RefusalReason.CLOSED:
         if _check_day(turn, draft.date) is not None:
             # The facts still show the day open; storage knows better (it closed just now).
             turn.say("date_office", date=turn.day(draft.date))

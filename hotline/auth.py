@@ -5,12 +5,11 @@ For the pages of other blueprints:
     @login_required                           # any signed-in officer
     def inbox(): ...
 
-    @bp.post("/offices/<int:office_id>/quota")
-    @role_required("supervisor", "admin")     # 403 for any other role; sign-in first
-    def quota(office_id):
-        require_office(office_id)             # 404 for an office the officer does not serve
+    @bp.post("/quota")
+    @role_required(*LEADS)                    # 403 for any other role; sign-in first
+    def quota(): ...
 
-    select(Booking).where(office_filter(Booking.office_id))   # only the officer's offices
+    office_ids_for(current_user)              # the offices the officer serves (None: every office)
 """
 from __future__ import annotations
 
@@ -31,7 +30,6 @@ from flask import (
 )
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy.sql.elements import ColumnElement
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
@@ -40,14 +38,13 @@ from hotline.i18n import LANGUAGES, SESSION_KEY, t
 from storage.models import Officer
 from storage.models.officer import OfficerRole
 from storage.officers import (
-    MAX_PASSWORD_LENGTH, ThrottlePolicy, mark_attempt_succeeded, normalize_username, office_clause,
+    MAX_PASSWORD_LENGTH, ThrottlePolicy, mark_attempt_succeeded, normalize_username,
     office_ids, offices_served, officer_by_username, password_matches, record_attempt, set_language,
     sign_in_refused_until,
 )
 
 __all__ = [
-    "CurrentOfficer", "bp", "login_manager", "login_required", "office_filter", "office_ids_for",
-    "require_office", "role_required",
+    "CurrentOfficer", "bp", "login_manager", "login_required", "office_ids_for", "role_required",
 ]
 
 log = logging.getLogger(__name__)
@@ -134,18 +131,6 @@ def office_ids_for(officer: Any) -> set[int] | None:
     if officer is None or not officer.is_authenticated:
         return set()
     return None if officer.office_ids is None else set(officer.office_ids)
-
-
-def require_office(office_id: int | None) -> None:
-    """Abort with 404 unless the signed-in officer serves this office (an admin serves all)."""
-    ids = office_ids_for(current_user)
-    if office_id is None or (ids is not None and office_id not in ids):
-        abort(404)
-
-
-def office_filter(column: ColumnElement[int]) -> ColumnElement[bool]:
-    """Return a WHERE clause keeping only rows of the signed-in officer's offices."""
-    return office_clause(column, office_ids_for(current_user))
 
 
 # --- sign-in ------------------------------------------------------------------------------------

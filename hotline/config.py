@@ -5,6 +5,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from conversations.facts import HOLD_MINUTES, MAX_BOOKINGS_PER_PHONE
+
 TRUE = {"1", "true", "yes", "on"}
 
 
@@ -31,8 +33,8 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "PUBLIC_URL": (environ.get("PUBLIC_URL") or "").rstrip("/") or None,
         # Demo mode serves the webhook without Twilio signatures: for trying it on a laptop.
         "DEMO": (environ.get("HOTLINE_DEMO") or "").lower() in TRUE,
-        "HOLD_MINUTES": _int(environ, "HOTLINE_HOLD_MINUTES", 10, 1, 120),
-        "MAX_BOOKINGS_PER_PHONE": _int(environ, "HOTLINE_MAX_BOOKINGS_PER_PHONE", 5, 1, 50),
+        "HOLD_MINUTES": _int(environ, "HOTLINE_HOLD_MINUTES", HOLD_MINUTES, 1, 120),
+        "MAX_BOOKINGS_PER_PHONE": _int(environ, "HOTLINE_MAX_BOOKINGS_PER_PHONE", MAX_BOOKINGS_PER_PHONE, 1, 50),
         # Where the REST client sends requests; None is Twilio itself (https://api.twilio.com).
         "TWILIO_API_URL": (environ.get("TWILIO_API_URL") or "").rstrip("/") or None,
         # Outbound messages a second from each sender number, shared by every scheduler process.

@@ -25,7 +25,7 @@ from hotline.auth import login_required, office_ids_for
 from hotline.i18n import t
 from storage import inbox
 from storage.inbox import VIEWS, InboxError
-from storage.models import Booking, Conversation, Office, Officer, OfficerOffice, OfficerRole
+from storage.models import Booking, Conversation, DeliveryState, Office, Officer, OfficerOffice, OfficerRole
 from storage.offices import DEFAULT_TIMEZONE
 
 bp = Blueprint("inbox", __name__)
@@ -210,9 +210,9 @@ def _delivery_words(entry: inbox.ThreadEntry) -> str | None:
     if entry.kind != "message" or entry.direction != "out":
         return None
     status = entry.status
-    if status in ("read", "delivered", "undelivered", "failed") and entry.delivery != "failed":
+    if status in ("read", "delivered", "undelivered", "failed") and entry.delivery != DeliveryState.FAILED:
         return t(f"inbox.status.{status}")
-    if entry.delivery in ("pending", "sending", "sent", "failed", "skipped"):
+    if entry.delivery in tuple(DeliveryState):
         return t(f"inbox.delivery.{entry.delivery}")
     return t("inbox.delivery.twiml")  # a bot's answer, sent as the webhook's reply
 

@@ -5,12 +5,13 @@ import datetime as dt
 import secrets
 
 from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from conversations.vocabulary import ACTIVE, HOLDING, HOLDS, TAKEN, BookingStatus, RefusalReason
+from conversations.vocabulary import ACTIVE, HOLDING, HOLDS, TAKEN, BookingStatus, RefusalReason, WaitlistStatus
 from storage.calendar import closed_on, office_time, office_today, runs_on
+from storage.db import rows_changed, upsert
 from storage.models import (
     Booking, Conversation, Office, OfficeSession, SessionDay, WaitlistEntry,
 )
@@ -21,9 +22,9 @@ CODE_LENGTH = 6
 
 
 class Refused(Exception):
-    """A change the rules do not allow; reason is one of the machine's refusal reasons."""
+    """A change the rules do not allow, and why."""
 
-    def __init__(self, reason: str, code: str | None = None) -> None:
+    def __init__(self, reason: RefusalReason, code: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.code = code
@@ -42,11 +43,7 @@ def lock_session_day(session: Session, session_id: int, day: dt.date) -> int | N
     already serialises writers; the row is created there too so both databases hold the same
     data.) The override, read under the lock, is None when the session's usual capacity holds.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(
-        insert(SessionDay).values(session_id=session_id, date=day).on_conflict_do_nothing()
-    )
+    upsert(session, SessionDay, {"session_id": session_id, "date": day})
     return session.scalar(
         select(SessionDay.capacity)
         .where(SessionDay.session_id == session_id, SessionDay.date == day)
@@ -127,12 +124,12 @@ def release_holds(session: Session, conversation: Conversation) -> int:
         return 0
     session.execute(
         update(WaitlistEntry)
-        .where(WaitlistEntry.hold_id.in_(held), WaitlistEntry.status == "offered")
+        .where(WaitlistEntry.hold_id.in_(held), WaitlistEntry.status == WaitlistStatus.OFFERED)
         .values(status=BookingStatus.CANCELLED)
     )
-    return session.execute(
+    return rows_changed(session.execute(
         update(Booking).where(Booking.id.in_(held)).values(status=BookingStatus.EXPIRED, hold_expires_at=None)
-    ).rowcount
+    ))
 
 
 def _clear_stale_for_nik(session: Session, office: Office, nik: str, now: dt.datetime, today: dt.date) -> None:
@@ -243,13 +240,12 @@ def confirm_hold(session: Session, office: Office, conversation: Conversation, c
     )
     if hold is None:
         raise Refused(RefusalReason.HOLD_LOST)
-    office_session = session.get(OfficeSession, hold.session_id)
     capacity = lock_session_day(session, hold.session_id, hold.date)
-    capacity = office_session.capacity if capacity is None else capacity
+    capacity = hold.session.capacity if capacity is None else capacity
     if hold.status == BookingStatus.EXPIRED or (hold.hold_expires_at and hold.hold_expires_at <= now):
         # The hold lapsed: keep the place only if it is still free.
         try:
-            _check_bookable(session, office, office_session, hold.date, now)
+            _check_bookable(session, office, hold.session, hold.date, now)
         except Refused:
             raise Refused(RefusalReason.HOLD_LOST) from None
         if places_taken(session, hold.session_id, hold.date, now, excluding=hold.id) >= capacity:
@@ -283,7 +279,7 @@ def confirm_hold(session: Session, office: Office, conversation: Conversation, c
     # A place offered from the waiting list is taken: the entry is done.
     session.execute(
         update(WaitlistEntry)
-        .where(WaitlistEntry.hold_id == hold.id, WaitlistEntry.status == "offered")
+        .where(WaitlistEntry.hold_id == hold.id, WaitlistEntry.status == WaitlistStatus.OFFERED)
         .values(status=BookingStatus.BOOKED)
     )
     return hold

@@ -99,11 +99,6 @@ class DayPlaces:
         return self.closed is None
 
 
-def active_sessions(office: Office) -> list[OfficeSession]:
-    """Return the office's daily sessions that take bookings, by start time."""
-    return [s for s in office.sessions if s.active and s.only_on is None]
-
-
 def office_sessions(session: Session, office: Office, first: dt.date, last: dt.date) -> list[OfficeSession]:
     """Return the office's active sessions that may run from first to last (daily and extra), by start."""
     return list(session.scalars(
@@ -133,7 +128,7 @@ def capacity_overrides(
             SessionDay.capacity.is_not(None),
         )
     )
-    return {(sid, day): capacity for sid, day, capacity in rows}
+    return {(sid, day): capacity for sid, day, capacity in rows if capacity is not None}
 
 
 def places(session: Session, office: Office, first: dt.date, last: dt.date, now: dt.datetime) -> list[DayPlaces]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
+
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storage.db import upsert
 from storage.models import Conversation, Message, Office
 
 
@@ -16,14 +17,10 @@ def lock_conversation(session: Session, office: Office, phone: str, channel: str
 
     The lock makes one citizen's messages run one after another, whatever process takes them.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(
-        insert(Conversation)
-        .values(office_id=office.id, phone=phone, channel=channel, state={}, language="id",
-                handover=False, opted_out=False, created_at=now, updated_at=now)
-        .on_conflict_do_nothing()
-    )
+    upsert(session, Conversation, {
+        "office_id": office.id, "phone": phone, "channel": channel, "state": {}, "language": "id",
+        "handover": False, "opted_out": False, "created_at": now, "updated_at": now,
+    })
     conversation = session.scalar(
         select(Conversation)
         .where(Conversation.office_id == office.id, Conversation.phone == phone)

@@ -5,11 +5,12 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import ColumnElement, Connection, CursorResult, Engine, Result, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,7 +34,7 @@ def _sqlite_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -43,7 +44,7 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:
+    def _on_begin(connection: Connection) -> None:
         # Every transaction takes the write lock up front, so a read-count-then-write
         # (capacity, limits, the conversation's state) cannot interleave with another writer.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -58,10 +59,6 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -102,6 +99,29 @@ def is_transient(error: OperationalError) -> bool:
     if code in ("40001", "40P01", "55P03"):  # serialization failure, deadlock, lock not available
         return True
     return "database is locked" in str(error.orig)
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """Return how many rows an UPDATE or DELETE statement changed."""
+    return cast("CursorResult[Any]", result).rowcount
+
+
+def upsert(
+    session: Session, model: type[Any], values: Mapping[str, Any], *,
+    key: Sequence[Any] | None = None,
+    update: Callable[[Any], Mapping[str, ColumnElement[Any]]] | None = None,
+) -> None:
+    """Insert a row in one statement; on a unique conflict leave the row there as it is, or,
+    given key (the unique columns) and update, set what update(excluded) returns.
+
+    `excluded` is the row that was not inserted (INSERT … ON CONFLICT, on SQLite and PostgreSQL alike).
+    """
+    dialect = session.get_bind().dialect.name
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model).values(**values)
+    if update is None:
+        session.execute(statement.on_conflict_do_nothing())
+    else:
+        session.execute(statement.on_conflict_do_update(index_elements=key, set_=update(statement.excluded)))
 
 
 def default_sqlite_url(instance_path: str | os.PathLike[str]) -> str:

@@ -9,14 +9,15 @@ from sqlalchemy.orm import Session
 from conversations.effects import (
     CancelBooking, ConfirmBooking, ConfirmHold, Effect, HoldPlace, JoinWaitlist, ReleaseHold,
 )
+from conversations.facts import HOLD_MINUTES, MAX_BOOKINGS_PER_PHONE
 from storage import bookings, waitlist
 from storage.models import Conversation, Office
 
 
 @dataclass(frozen=True)
 class Limits:
-    hold_minutes: int = 10
-    max_bookings_per_phone: int = 5
+    hold_minutes: int = HOLD_MINUTES
+    max_bookings_per_phone: int = MAX_BOOKINGS_PER_PHONE
 
 
 def apply_effects(

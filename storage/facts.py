@@ -74,7 +74,8 @@ def load_facts(
         book_ahead_days=office.book_ahead_days,
         days=days,
         bookings=bookings,
-        hold=HoldInfo(hold.code, hold.date, hold.session_id, hold.hold_expires_at) if hold else None,
+        hold=(HoldInfo(hold.code, hold.date, hold.session_id, hold.hold_expires_at)
+              if hold is not None and hold.hold_expires_at is not None else None),
         nik_bookings=NikBookings(session, office, today),
         max_bookings=max_bookings,
         hold_minutes=hold_minutes,

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import and_, case, func, literal, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
+
 from sqlalchemy.orm import Session, aliased
 
 from conversations.dates import format_date
@@ -47,6 +47,7 @@ from storage import audit
 from storage.audit import mask_phone
 from storage.bookings import active_bookings, release_holds
 from storage.calendar import office_today
+from storage.db import upsert
 from storage.models import (
     LEADS, Booking, CannedReply, Conversation, ConversationRead, Message, Note, Office, Officer,
     OfficerOffice, OfficerRole,
@@ -300,7 +301,7 @@ def thread(session: Session, conversation_id: int, now: dt.datetime) -> Thread:
     ))
     officer_ids = {m.officer_id for m in messages} | {n.officer_id for n in notes}
     officer_ids |= {conversation.assigned_officer_id, conversation.replying_officer_id}
-    names = dict(session.execute(
+    names: dict[int | None, str] = dict(session.execute(
         select(Officer.id, Officer.username).where(Officer.id.in_([i for i in officer_ids if i is not None]))
     ).all())
     bookings = active_bookings(session, office, conversation.phone, office_today(office, now))
@@ -325,7 +326,7 @@ def thread(session: Session, conversation_id: int, now: dt.datetime) -> Thread:
     )
 
 
-def _interleave(messages: list[Message], notes: list[Note], names: dict[int, str]) -> list[ThreadEntry]:
+def _interleave(messages: list[Message], notes: list[Note], names: dict[int | None, str]) -> list[ThreadEntry]:
     """Merge notes into the messages by time, keeping the messages' own order (a tie: message first)."""
     entries: list[ThreadEntry] = []
     pending = iter(notes)
@@ -347,7 +348,7 @@ def _interleave(messages: list[Message], notes: list[Note], names: dict[int, str
     return entries
 
 
-def _note_entry(note: Note, names: dict[int, str]) -> ThreadEntry:
+def _note_entry(note: Note, names: dict[int | None, str]) -> ThreadEntry:
     return ThreadEntry(
         kind="note", id=note.id, at=note.created_at, body=mask_niks(note.body), direction=None,
         author="officer", officer_id=note.officer_id, officer=names.get(note.officer_id), channel=None,
@@ -375,19 +376,15 @@ def mark_read(session: Session, officer: Officer, conversation_id: int, up_to_me
     ) or 0
     up_to = min(up_to_message_id, newest)
     if up_to > 0:
-        dialect = session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(ConversationRead).values(
-            officer_id=officer.id, conversation_id=conversation_id, last_message_id=up_to,
-        )
-        session.execute(statement.on_conflict_do_update(
-            index_elements=[ConversationRead.officer_id, ConversationRead.conversation_id],
-            set_={"last_message_id": case(
-                (statement.excluded.last_message_id > ConversationRead.last_message_id,
-                 statement.excluded.last_message_id),
+        upsert(
+            session, ConversationRead,
+            {"officer_id": officer.id, "conversation_id": conversation_id, "last_message_id": up_to},
+            key=[ConversationRead.officer_id, ConversationRead.conversation_id],
+            update=lambda excluded: {"last_message_id": case(
+                (excluded.last_message_id > ConversationRead.last_message_id, excluded.last_message_id),
                 else_=ConversationRead.last_message_id,
             )},
-        ))
+        )
     return session.scalar(
         select(ConversationRead.last_message_id).where(
             ConversationRead.officer_id == officer.id, ConversationRead.conversation_id == conversation_id,

@@ -63,11 +63,6 @@ class CannedSpec:
     language: str = "id"
 
 
-def parse_hotline(value: str) -> str | None:
-    """Return a phone number in E.164, read as Indonesian when it has no country code, or None."""
-    return to_e164(value)
-
-
 def parse_offices(document: dict[str, Any]) -> list[OfficeSpec]:
     """Check a parsed office file ({"office": [...]}) and return its offices."""
     offices = document.get("office")
@@ -92,7 +87,7 @@ def _parse_office(entry: Any, where: str) -> OfficeSpec:
     name = entry.get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
         raise OfficeFileError(f"{where}: name must be text of 1-200 characters")
-    hotline = parse_hotline(entry["hotline"]) if isinstance(entry.get("hotline"), str) else None
+    hotline = to_e164(entry["hotline"]) if isinstance(entry.get("hotline"), str) else None
     if hotline is None:
         raise OfficeFileError(f"{where}: hotline must be a valid phone number, got {entry.get('hotline')!r}")
     timezone = entry.get("timezone", DEFAULT_TIMEZONE)
@@ -128,7 +123,7 @@ def _parse_office(entry: Any, where: str) -> OfficeSpec:
         times[label] = value
     sms_sender = None
     if entry.get("sms_sender") is not None:
-        sms_sender = parse_hotline(entry["sms_sender"]) if isinstance(entry["sms_sender"], str) else None
+        sms_sender = to_e164(entry["sms_sender"]) if isinstance(entry["sms_sender"], str) else None
         if sms_sender is None:
             raise OfficeFileError(f"{where}: sms_sender must be a valid phone number, got {entry['sms_sender']!r}")
     return OfficeSpec(
@@ -192,17 +187,14 @@ def _parse_sessions(value: Any, where: str) -> tuple[SessionSpec, ...]:
         at = f"{where} session #{i}"
         if not isinstance(raw, dict):
             raise OfficeFileError(f"{at}: must be a table")
-        start, end, capacity = raw.get("start"), raw.get("end"), raw.get("capacity")
-        for label, time in (("start", start), ("end", end)):
-            if not isinstance(time, str) or not TIME_RE.fullmatch(time):
-                raise OfficeFileError(f"{at}: {label} must be HH:MM, got {time!r}")
+        start, end, capacity = _time(raw.get("start"), at, "start"), _time(raw.get("end"), at, "end"), raw.get("capacity")
         if end <= start:
             raise OfficeFileError(f"{at}: end {end} must come after start {start}")
         if not isinstance(capacity, int) or isinstance(capacity, bool) or not 0 <= capacity <= 10_000:
             raise OfficeFileError(f"{at}: capacity must be a whole number from 0 to 10000")
         sessions.append(SessionSpec(start, end, capacity))
     sessions.sort(key=lambda s: s.start)
-    for earlier, later in zip(sessions, sessions[1:]):
+    for earlier, later in zip(sessions, sessions[1:], strict=False):
         if later.start < earlier.end:
             raise OfficeFileError(f"{where}: sessions {earlier.start}-{earlier.end} and {later.start}-{later.end} overlap")
     return tuple(sessions)
@@ -243,7 +235,14 @@ def load_offices(session: Session, specs: list[OfficeSpec]) -> list[tuple[str, s
     return results
 
 
-def _snapshot(session: Session, office: Office) -> tuple:
+def _time(value: Any, at: str, label: str) -> str:
+    """Return value if it is a time of day written HH:MM, else raise OfficeFileError."""
+    if not isinstance(value, str) or not TIME_RE.fullmatch(value):
+        raise OfficeFileError(f"{at}: {label} must be HH:MM, got {value!r}")
+    return value
+
+
+def _snapshot(session: Session, office: Office) -> tuple[Any, ...]:
     return (
         office.name, office.hotline, office.timezone, office.address, office.days,
         office.book_ahead_days, office.reminder_at, office.confirm_by, office.sms_sender,

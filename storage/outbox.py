@@ -11,14 +11,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ColumnElement, and_, case, or_, select, update
+
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from conversations.catalogue import render
+from conversations.channels import Channel
 from conversations.state import State
-from storage.models import Booking, Conversation, Message, Office, SendSlot
+from storage.db import rows_changed, upsert
+from storage.models import Booking, Conversation, DeliveryState, Message, Office, SendSlot
 
 # Twilio error codes that change what happens to a message (www.twilio.com/docs/api/errors).
 OPTED_OUT = 21610  # the recipient sent STOP to this sender
@@ -55,7 +57,7 @@ def enqueue(
         booking_id=booking.id if booking is not None else None,
         template={"message": message_id, "params": params, "lang": conversation.language},
         dedupe_key=dedupe_key, attempts=0,
-        delivery="skipped" if conversation.opted_out else "pending",
+        delivery=DeliveryState.SKIPPED if conversation.opted_out else DeliveryState.PENDING,
         next_attempt_at=None if conversation.opted_out else now,
         error_message=SKIPPED_OPTED_OUT if conversation.opted_out else None,
     )
@@ -110,8 +112,8 @@ def claim_due(
         .join(Conversation, Message.conversation_id == Conversation.id)
         .join(Office, Conversation.office_id == Office.id)
         .where(or_(
-            and_(Message.delivery == "pending", Message.next_attempt_at <= now),
-            and_(Message.delivery == "sending", Message.claimed_until <= now),
+            and_(Message.delivery == DeliveryState.PENDING, Message.next_attempt_at <= now),
+            and_(Message.delivery == DeliveryState.SENDING, Message.claimed_until <= now),
         ))
         .order_by(Message.next_attempt_at, Message.id)
         .limit(batch)
@@ -121,15 +123,15 @@ def claim_due(
     claimed = []
     for message, conversation, office in rows:
         if conversation.opted_out:
-            message.delivery, message.claimed_until = "skipped", None
+            message.delivery, message.claimed_until = DeliveryState.SKIPPED, None
             message.error_message = SKIPPED_OPTED_OUT
             continue
         if message.attempts >= max_attempts:
             # Only an expired claim gets here (a failed attempt at the limit is marked failed).
-            message.delivery, message.claimed_until = "failed", None
+            message.delivery, message.claimed_until = DeliveryState.FAILED, None
             message.error_message = f"gave up after {message.attempts} attempts; the last one was interrupted"
             continue
-        message.delivery, message.claimed_until = "sending", until
+        message.delivery, message.claimed_until = DeliveryState.SENDING, until
         message.attempts += 1
         claimed.append(ClaimedMessage(
             id=message.id, lease=until, attempts=message.attempts, kind=message.kind,
@@ -143,8 +145,8 @@ def claim_due(
     return claimed
 
 
-def _still_claimed(claim: ClaimedMessage):
-    return and_(Message.id == claim.id, Message.delivery == "sending", Message.claimed_until == claim.lease)
+def _still_claimed(claim: ClaimedMessage) -> ColumnElement[bool]:
+    return and_(Message.id == claim.id, Message.delivery == DeliveryState.SENDING, Message.claimed_until == claim.lease)
 
 
 def record_sent(
@@ -154,12 +156,12 @@ def record_sent(
     """Record what Twilio accepted; return False if the claim was lost (another sweep has it)."""
     result = session.execute(
         update(Message).where(_still_claimed(claim)).values(
-            delivery="sent", twilio_sid=sid, status=status, sent_via=via, channel=channel,
+            delivery=DeliveryState.SENT, twilio_sid=sid, status=status, sent_via=via, channel=channel,
             sent_at=now, claimed_until=None, next_attempt_at=None,
             error_code=error_code, error_message=_clip(error_message),
         )
     )
-    return result.rowcount == 1
+    return rows_changed(result) == 1
 
 
 def record_retry(
@@ -169,11 +171,11 @@ def record_retry(
     """Put the message back in the queue for another attempt; return False if the claim was lost."""
     result = session.execute(
         update(Message).where(_still_claimed(claim)).values(
-            delivery="pending", next_attempt_at=next_attempt_at, claimed_until=None,
+            delivery=DeliveryState.PENDING, next_attempt_at=next_attempt_at, claimed_until=None,
             error_code=error_code, error_message=_clip(error_message),
         )
     )
-    return result.rowcount == 1
+    return rows_changed(result) == 1
 
 
 def record_failed(
@@ -182,21 +184,21 @@ def record_failed(
     """Mark the message failed for good (officers see why); return False if the claim was lost."""
     result = session.execute(
         update(Message).where(_still_claimed(claim)).values(
-            delivery="failed", claimed_until=None, next_attempt_at=None,
+            delivery=DeliveryState.FAILED, claimed_until=None, next_attempt_at=None,
             error_code=error_code, error_message=_clip(error_message),
         )
     )
-    return result.rowcount == 1
+    return rows_changed(result) == 1
 
 
 def record_skipped(session: Session, claim: ClaimedMessage, *, reason: str = SKIPPED_OPTED_OUT) -> bool:
     """Mark the message skipped, nothing sent; return False if the claim was lost."""
     result = session.execute(
         update(Message).where(_still_claimed(claim)).values(
-            delivery="skipped", claimed_until=None, next_attempt_at=None, error_message=_clip(reason),
+            delivery=DeliveryState.SKIPPED, claimed_until=None, next_attempt_at=None, error_message=_clip(reason),
         )
     )
-    return result.rowcount == 1
+    return rows_changed(result) == 1
 
 
 def release(session: Session, claims: list[ClaimedMessage], now: dt.datetime) -> None:
@@ -204,7 +206,7 @@ def release(session: Session, claims: list[ClaimedMessage], now: dt.datetime) ->
     for claim in claims:
         session.execute(
             update(Message).where(_still_claimed(claim)).values(
-                delivery="pending", next_attempt_at=now, claimed_until=None,
+                delivery=DeliveryState.PENDING, next_attempt_at=now, claimed_until=None,
                 attempts=Message.attempts - 1,
             )
         )
@@ -234,8 +236,7 @@ def reserve_send_slot(
     `horizon` ahead of now is taken to come from another clock (a run with a made-up --now)
     and is ignored, so that a real-time sweep never sleeps for days.
     """
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(insert(SendSlot).values(sender=sender, next_at=now).on_conflict_do_nothing())
+    upsert(session, SendSlot, {"sender": sender, "next_at": now})
     slot = session.scalar(
         select(SendSlot).where(SendSlot.sender == sender)
         .with_for_update().execution_options(populate_existing=True)
@@ -265,7 +266,7 @@ class StatusUpdate:
     opted_out: bool = False  # Twilio said the number opted out or blocked us: the conversation is
 
 
-def _rank(column):
+def _rank(column: InstrumentedAttribute[str | None]) -> ColumnElement[int]:
     return case(
         (column.in_(FAILURES), FINAL_RANK),
         *[(column == status, rank) for status, rank in PROGRESS.items()],
@@ -295,16 +296,16 @@ def record_status(
     result = session.execute(
         update(Message).where(Message.id == message.id, Message.twilio_sid == sid, allowed).values(**values)
     )
-    changed = result.rowcount == 1
+    changed = rows_changed(result) == 1
     requeued = False
     if changed and failure and error_code == OUTSIDE_WINDOW:
-        requeued = session.execute(
+        requeued = rows_changed(session.execute(
             update(Message).where(
                 Message.id == message.id, Message.twilio_sid == sid,
-                Message.delivery == "sent", Message.sent_via == "whatsapp",
-            ).values(delivery="pending", next_attempt_at=now, claimed_until=None, error_code=OUTSIDE_WINDOW,
+                Message.delivery == DeliveryState.SENT, Message.sent_via == Channel.WHATSAPP,
+            ).values(delivery=DeliveryState.PENDING, next_attempt_at=now, claimed_until=None, error_code=OUTSIDE_WINDOW,
                      error_message=describe_error(OUTSIDE_WINDOW))
-        ).rowcount == 1
+        )) == 1
     opted = failure and error_code in OPT_OUT_CODES
     if opted:
         opt_out(session, message.conversation_id, now)

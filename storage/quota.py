@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from conversations.dates import format_date
-from conversations.vocabulary import ACTIVE, HOLDING, BookingStatus
+from conversations.vocabulary import ACTIVE, HOLDING, IN_LINE, BookingStatus, WaitlistStatus
 from storage import audit
 from storage.bookings import lock_session_day, places_taken
 from storage.calendar import (
@@ -29,6 +29,7 @@ from storage.calendar import (
     office_time, office_today, runs_on,
 )
 from storage.conversations import lock_conversation
+from storage.db import rows_changed
 from storage.desk import DeskError, check_serves, clean_reason
 from storage.models import (
     LEADS, Booking, ClosedDate, Conversation, Office, OfficeSession, Officer, SessionDay,
@@ -195,15 +196,15 @@ def close_date(
     affected = _active_on(session, office, day, on_the_day)
     # Rare: a citizen who booked between our first look and the locks.
     conversations = _lock_conversations(session, office, affected, now, conversations)
-    dropped = session.execute(
+    dropped = rows_changed(session.execute(
         update(Booking).where(Booking.office_id == office.id, Booking.date == day, Booking.status == BookingStatus.HELD)
         .values(status=BookingStatus.EXPIRED, hold_expires_at=None).execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     session.execute(
         update(WaitlistEntry)
         .where(WaitlistEntry.office_id == office.id, WaitlistEntry.date == day,
-               WaitlistEntry.status.in_(("waiting", "offered")))
-        .values(status=BookingStatus.EXPIRED).execution_options(synchronize_session=False)
+               WaitlistEntry.status.in_(IN_LINE))
+        .values(status=WaitlistStatus.EXPIRED).execution_options(synchronize_session=False)
     )
     bookings = [b for b in affected if b.status in ACTIVE]
     nearest = nearest_free_days(session, office, day, now)
@@ -217,13 +218,13 @@ def close_date(
         lang = conversation.language
         shown = {"code": booking.code, "date": format_date(day, lang)}
         # One notice per booking and closure (closed, reopened and closed again: told again).
-        notice = dict(now=now, booking=booking, dedupe_key=f"date_closed:{booking.id}:{event.id}")
+        key = f"date_closed:{booking.id}:{event.id}"
         if nearest:
-            enqueue(session, conversation, kind="date_closed", message_id="date_closed", **notice,
-                    params={**shown, "dates": "; ".join(format_date(d, lang) for d in nearest)})
+            enqueue(session, conversation, kind="date_closed", message_id="date_closed", now=now, booking=booking,
+                    dedupe_key=key, params={**shown, "dates": "; ".join(format_date(d, lang) for d in nearest)})
         else:
-            enqueue(session, conversation, kind="date_closed_none", message_id="date_closed_none", **notice,
-                    params={**shown, "last": format_date(last, lang)})
+            enqueue(session, conversation, kind="date_closed_none", message_id="date_closed_none", now=now,
+                    booking=booking, dedupe_key=key, params={**shown, "last": format_date(last, lang)})
     return Closure(date=day, notified=tuple(b.code for b in bookings), nearest=tuple(nearest),
                    holds_dropped=dropped)
 

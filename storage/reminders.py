@@ -30,10 +30,10 @@ from conversations.dates import format_date
 from conversations.vocabulary import BookingStatus
 from storage.calendar import closed_on, office_today
 from storage.holds import claim_booking_conversation, lock_booking
-from storage.models import Booking, Message, Office, OfficeSession
+from storage.models import Booking, DeliveryState, Message, Office, OfficeSession
 from storage.outbox import enqueue
 
-UNDELIVERABLE = ("skipped", "failed")  # outbox delivery outcomes that never reach the citizen
+UNDELIVERABLE = (DeliveryState.SKIPPED, DeliveryState.FAILED)  # outbox delivery outcomes that never reach the citizen
 UNDELIVERED = ("failed", "undelivered")  # Twilio's final statuses for a message that did not arrive
 
 

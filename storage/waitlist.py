@@ -22,6 +22,7 @@ from conversations.state import Draft, State
 from conversations.vocabulary import ACTIVE, BookingStatus, RefusalReason, WaitlistStatus
 from storage.bookings import Refused, active_code_for_nik, hold_place
 from storage.calendar import office_today, places
+from storage.db import rows_changed
 from storage.holds import back_to_menu, claim_conversation
 from storage.models import Booking, Conversation, Office, WaitlistEntry
 from storage.outbox import enqueue
@@ -59,12 +60,12 @@ def retire_past_entries(session: Session, now: dt.datetime) -> int:
     """Take off the list the entries whose day has passed without a place; return how many."""
     retired = 0
     for office in session.scalars(select(Office)):
-        retired += session.execute(
+        retired += rows_changed(session.execute(
             update(WaitlistEntry)
             .where(WaitlistEntry.office_id == office.id, WaitlistEntry.status == WaitlistStatus.WAITING,
                    WaitlistEntry.date < office_today(office, now))
             .values(status=WaitlistStatus.EXPIRED)
-        ).rowcount
+        ))
     return retired
 
 
@@ -116,6 +117,8 @@ def offer_next(
     (offering to the second would jump the queue).
     """
     office = session.get(Office, office_id)
+    if office is None:
+        return "none"
     (calendar_day,) = places(session, office, day, day, now)
     if calendar_day.closed:
         # Closed since they joined (a holiday decree, an office closure): nothing to wait for.
