@@ -45,10 +45,10 @@ def log():
         except AuditError:
             problem, found = t("audit.bad_cursor"), events(session, ids, limit=PAGE_EVENTS + 1)
         more, found = len(found) > PAGE_EVENTS, found[:PAGE_EVENTS]
-        names = dict(session.execute(select(Officer.id, Officer.username).where(
+        names: dict[int | None, str] = dict(session.execute(select(Officer.id, Officer.username).where(
             Officer.id.in_({e.officer_id for e in found if e.officer_id}))).all())
-        codes = dict(session.execute(select(Office.id, Office.code)).all())
-        zones = dict(session.execute(select(Office.id, Office.timezone)).all())
+        codes: dict[int | None, str] = dict(session.execute(select(Office.id, Office.code)).all())
+        zones: dict[int | None, str] = dict(session.execute(select(Office.id, Office.timezone)).all())
         rows = [{
             "id": e.id, "at": e.at, "zone": zones.get(e.office_id), "officer": names.get(e.officer_id),
             "office": codes.get(e.office_id), "action": _action_words(e.action), "subject": e.subject,

@@ -28,6 +28,7 @@ from flask import (
     Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
     session, url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -97,7 +98,7 @@ def _load_officer(user_id: str) -> CurrentOfficer | None:
 
 
 @login_manager.unauthorized_handler
-def _sign_in_first() -> Response:
+def _sign_in_first() -> ResponseReturnValue:
     flash(t("login.sign_in_first"), "info")
     target = request.full_path if request.query_string else request.path
     return redirect(url_for("auth.login", next=target))
@@ -195,7 +196,7 @@ def login():
         return page, status, {"Retry-After": str(seconds)}
 
     # The slow password check runs outside the transaction, so it holds no lock.
-    if not password_matches(stored[1] if stored else None, form.password.data or ""):
+    if stored is None or not password_matches(stored[1], form.password.data or ""):
         log.info("sign-in failed from %s", address)
         return _sign_in_page(form, next_url, t("login.failed"))
 
@@ -242,7 +243,7 @@ def choose_language():
 def home():
     with database().transaction() as db_session:
         officer = db_session.get(Officer, current_user.id)
-        offices = [(o.code, o.name) for o in offices_served(db_session, officer)]
+        offices = [(o.code, o.name) for o in offices_served(db_session, officer)] if officer else []
     return render_template("home.html", offices=offices, every_office=current_user.office_ids is None)
 
 

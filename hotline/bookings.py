@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -136,9 +137,11 @@ def day():
         problem = None
         day = today
         if request.args.get("date"):
-            day = parse_date(request.args["date"])
-            if day is None:
-                problem, day = t("bookings.bad_date", value=request.args["date"][:40]), today
+            asked = parse_date(request.args["date"])
+            if asked is None:
+                problem = t("bookings.bad_date", value=request.args["date"][:40])
+            else:
+                day = asked
         sheet = desk.day_sheet(session, office, day, instant)
         page = render_template(
             "bookings/day.html", offices=offices, office=office, sheet=sheet, day=day, today=today,
@@ -180,9 +183,9 @@ def run_action(office_code: str, action, *args: Any, **kwargs: Any) -> tuple[Any
         return None, desk_message(error, zone)
 
 
-def _back(office_code: str, fallback_date: dt.date | None = None) -> Response:
+def _back(office_code: str, fallback_date: dt.date | None = None) -> ResponseReturnValue:
     day = parse_date(request.form.get("date")) or fallback_date
-    params = {"office": office_code.upper()}
+    params: dict[str, Any] = {"office": office_code.upper()}
     if day is not None:
         params["date"] = day.isoformat()
     return redirect(url_for("bookings.day", **params))
@@ -217,7 +220,7 @@ def no_shows(office_code: str):
 
 # --- one booking: cancel or move for the citizen ------------------------------------------------
 
-def _booking(session: Session, office: Office, code: str) -> Booking:
+def _booking(session: Session, office: Office, code: str) -> desk.DeskBooking:
     found = desk.search(session, {office.id}, code)
     match = [b for b in found if b.code == code.strip().upper() or b.code.replace("-", "") == code.strip().upper()]
     if not match:

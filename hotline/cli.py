@@ -22,7 +22,7 @@ from storage.models.officer import OfficerRole
 from storage.officers import (
     LANGUAGES, OfficerError, OfficerExists, create_officer, offices_served, update_officer,
 )
-from storage.offices import OfficeFileError, all_offices, load_offices, office_by_hotline, parse_offices
+from storage.offices import OfficeFileError, OfficeSpec, all_offices, load_offices, office_by_hotline, parse_offices
 from storage.tokens import create_token
 
 
@@ -31,7 +31,7 @@ def main() -> None:
     """The passport booking hotline."""
 
 
-def _read_office_file(text: str, source: str) -> list:
+def _read_office_file(text: str, source: str) -> list[OfficeSpec]:
     try:
         return parse_offices(tomllib.loads(text))
     except tomllib.TOMLDecodeError as error:
@@ -119,7 +119,7 @@ def officer_create(username: str, role: str | None, offices: tuple[str, ...], pa
                 officer = update_officer(session, username, password=password, role=role,
                                          office_codes=offices or None, language=language)
             else:
-                officer = create_officer(session, username, password or "", role, offices, now(),
+                officer = create_officer(session, username, password or "", role or "", offices, now(),
                                          language=language or "id")
             served = ", ".join(o.code for o in offices_served(session, officer))
             name, final_role = officer.username, officer.role
@@ -184,6 +184,8 @@ def chat(sender: str, whatsapp: bool, hotline: str | None) -> None:
                                   body=line.rstrip("\n"))
         with database().transaction() as session:
             office = session.get(Office, office_id)
+            if office is None:
+                raise click.ClickException("the office is gone (removed while chatting)")
             replies = receive(session, office, message, now(), limits())
         for reply in replies:
             click.echo(f"bot: {reply}")

@@ -134,7 +134,7 @@ def conversations_updates():
 def _colleagues(session: Session, office_id: int) -> list[tuple[int, str]]:
     """Return (id, username) of the active officers who serve the office, admins included."""
     serving = select(OfficerOffice.officer_id).where(OfficerOffice.office_id == office_id)
-    return [tuple(row) for row in session.execute(
+    return [(row[0], row[1]) for row in session.execute(
         select(Officer.id, Officer.username)
         .where(Officer.active.is_(True), or_(Officer.id.in_(serving), Officer.role == OfficerRole.ADMIN))
         .order_by(Officer.username)

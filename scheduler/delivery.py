@@ -92,7 +92,7 @@ class _LeaseEnding(Exception):
 
 def deliver_due(
     db: Database, now: dt.datetime, transport: Transport, *, public_url: str | None,
-    send_rate: int = 10, max_attempts: int = 8, batch: int = 50, lease: dt.timedelta = LEASE,
+    send_rate: float = 10, max_attempts: int = 8, batch: int = 50, lease: dt.timedelta = LEASE,
 ) -> int:
     """Send every queued message due at `now`, record each result, and return how many were sent.
 
