@@ -2,6 +2,7 @@
 
 Texts use only GSM-7 characters so that an SMS stays 160 characters a segment.
 """
+
 from __future__ import annotations
 
 import string
@@ -17,8 +18,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "help": {
         "id": "Kata kunci: PESAN, CEK, UBAH, BATAL, SYARAT, PETUGAS, MENU, STOP. English: EN",
-        "en": "Keywords: BOOK, STATUS, CHANGE, CANCEL, DOCUMENTS, AGENT, MENU, STOP. "
-        "Bahasa Indonesia: ID",
+        "en": "Keywords: BOOK, STATUS, CHANGE, CANCEL, DOCUMENTS, AGENT, MENU, STOP. Bahasa Indonesia: ID",
     },
     "not_understood": {
         "id": "Maaf, kami belum mengerti.",
@@ -69,10 +69,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The last 4 digits of a NIK cannot be 0000. Please check.",
     },
     "nik_taken": {
-        "id": "NIK ini sudah punya booking aktif {code}. Satu NIK satu booking. "
-        "Balas CEK, UBAH atau BATAL.",
-        "en": "This NIK already has an active booking {code}. One booking per NIK. "
-        "Reply STATUS, CHANGE or CANCEL.",
+        "id": "NIK ini sudah punya booking aktif {code}. Satu NIK satu booking. Balas CEK, UBAH atau BATAL.",
+        "en": "This NIK already has an active booking {code}. One booking per NIK. Reply STATUS, CHANGE or CANCEL.",
     },
     "nik_taken_other": {
         "id": "NIK ini sudah punya booking aktif dari nomor lain. Satu NIK satu booking. "
@@ -81,10 +79,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "NIK. Send STATUS, CHANGE or CANCEL from that number, or reply AGENT.",
     },
     "phone_limit": {
-        "id": "Nomor ini sudah punya {count} booking aktif (batas {limit}). "
-        "Balas CEK, UBAH atau BATAL.",
-        "en": "This number already has {count} active bookings (limit {limit}). "
-        "Reply STATUS, CHANGE or CANCEL.",
+        "id": "Nomor ini sudah punya {count} booking aktif (batas {limit}). Balas CEK, UBAH atau BATAL.",
+        "en": "This number already has {count} active bookings (limit {limit}). Reply STATUS, CHANGE or CANCEL.",
     },
     "ask_date": {
         "id": "Tanggal berapa? Contoh: besok, Senin, 5/12. Paling jauh {last}.",
@@ -149,10 +145,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Reply YES to book (place held {minutes} min) or CANCEL.",
     },
     "move_summary": {
-        "id": "Pindahkan {code} ke {date} {start}-{end}? Balas YA (tempat ditahan {minutes} "
-        "menit) atau BATAL.",
-        "en": "Move {code} to {date} {start}-{end}? Reply YES (place held {minutes} min) "
-        "or CANCEL.",
+        "id": "Pindahkan {code} ke {date} {start}-{end}? Balas YA (tempat ditahan {minutes} menit) atau BATAL.",
+        "en": "Move {code} to {date} {start}-{end}? Reply YES (place held {minutes} min) or CANCEL.",
     },
     "confirm_hint": {
         "id": "Balas YA untuk memesan, atau BATAL.",
@@ -165,14 +159,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "booked": {
         "id": "Booking berhasil. Kode: {code}. {date} {start}-{end}, {office}{address}. "
         "Bawa: {documents}{confirmation}",
-        "en": "Booked. Code: {code}. {date} {start}-{end}, {office}{address}. "
-        "Bring: {documents}{confirmation}",
+        "en": "Booked. Code: {code}. {date} {start}-{end}, {office}{address}. Bring: {documents}{confirmation}",
     },
     "booked_remind": {
         "id": "Pengingat dikirim H-1 pukul {time}: balas YA untuk konfirmasi sebelum pukul "
         "{deadline}, jika tidak tempat dilepas.",
-        "en": "We remind you at {time} the day before: reply YES by {deadline} to confirm, "
-        "or the place is released.",
+        "en": "We remind you at {time} the day before: reply YES by {deadline} to confirm, or the place is released.",
     },
     "booked_confirmed": {
         "id": "Booking ini langsung terkonfirmasi.",
@@ -262,8 +254,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "documents_new": {
         "id": "e-KTP, KK, dan akta lahir/ijazah/buku nikah/surat baptis (asli).",
-        "en": "e-KTP, KK, and birth certificate/diploma/marriage book/baptism letter "
-        "(originals).",
+        "en": "e-KTP, KK, and birth certificate/diploma/marriage book/baptism letter (originals).",
     },
     "documents_renewal": {
         "id": "e-KTP dan paspor lama (asli).",
@@ -314,8 +305,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "hold_expired": {
         "id": "Waktu tahan habis: tempat {date} {start}-{end} dilepas. Balas 1 untuk memesan lagi.",
-        "en": "The hold ran out: the place on {date} {start}-{end} is released. Reply 1 to "
-        "book again.",
+        "en": "The hold ran out: the place on {date} {start}-{end} is released. Reply 1 to book again.",
     },
     "move_expired": {
         "id": "Waktu tahan habis: jadwal {code} tidak diubah.",
@@ -323,10 +313,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # --- the waiting list of a full day -------------------------------------------------
     "waitlist_invite": {
-        "id": "Atau balas TUNGGU untuk masuk daftar tunggu {date}: kami kabari jika ada "
-        "tempat kosong.",
-        "en": "Or reply WAIT to join the waiting list for {date}: we tell you when a place "
-        "frees up.",
+        "id": "Atau balas TUNGGU untuk masuk daftar tunggu {date}: kami kabari jika ada tempat kosong.",
+        "en": "Or reply WAIT to join the waiting list for {date}: we tell you when a place frees up.",
     },
     "waitlist_joined": {
         "id": "Anda di daftar tunggu {date}. Jika ada tempat kosong kami kirim pesan; balas YA "
@@ -378,10 +366,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "CHANGE {code} later, or AGENT.",
     },
     "date_reopened": {
-        "id": "Kantor buka lagi {date}. Booking {code} {start}-{end} tetap berlaku, tidak perlu "
-        "pindah jadwal.",
-        "en": "The office is open again on {date}. Booking {code} {start}-{end} stands, no need "
-        "to move it.",
+        "id": "Kantor buka lagi {date}. Booking {code} {start}-{end} tetap berlaku, tidak perlu pindah jadwal.",
+        "en": "The office is open again on {date}. Booking {code} {start}-{end} stands, no need to move it.",
     },
     "status_booked": {"id": "terpesan", "en": "booked"},
     "status_confirmed": {"id": "terkonfirmasi", "en": "confirmed"},
@@ -397,6 +383,4 @@ def render(message_id: str, lang: str, **params: object) -> str:
 
 def placeholders(message_id: str, lang: str) -> set[str]:
     """Return the names of the placeholders a message takes."""
-    return {
-        name for _, name, _, _ in string.Formatter().parse(MESSAGES[message_id][lang]) if name
-    }
+    return {name for _, name, _, _ in string.Formatter().parse(MESSAGES[message_id][lang]) if name}

@@ -1,4 +1,5 @@
 """The channels a citizen writes on, and text fitted to each (SMS: GSM-7 only)."""
+
 from __future__ import annotations
 
 import datetime as dt

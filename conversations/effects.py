@@ -1,4 +1,5 @@
 """What the machine asks storage to do; storage applies them in the message's transaction."""
+
 from __future__ import annotations
 
 import datetime as dt

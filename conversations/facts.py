@@ -1,4 +1,5 @@
 """What the machine must know of the world to answer one message; storage provides it."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -4,6 +4,7 @@ Pure: no I/O and no clock. Storage gives the facts, applies the effects and, whe
 refuse one (the last place went to someone else a moment ago), runs the step again with
 `facts.refusal` set so that the machine can answer the citizen.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,7 +16,13 @@ from conversations import words
 from conversations.catalogue import MESSAGES, render
 from conversations.dates import format_date, parse_date
 from conversations.effects import (
-    CancelBooking, ConfirmBooking, ConfirmHold, Effect, HoldPlace, JoinWaitlist, ReleaseHold,
+    CancelBooking,
+    ConfirmBooking,
+    ConfirmHold,
+    Effect,
+    HoldPlace,
+    JoinWaitlist,
+    ReleaseHold,
 )
 from conversations.facts import BookingInfo, DayInfo, Facts, SessionInfo
 from conversations.nik import check_nik, find_nik, mask_nik, remove_nik
@@ -94,8 +101,9 @@ def step(state: State, message: Inbound, now: dt.datetime, facts: Facts) -> Outc
     if command == "stop":
         was_out = state.opted_out
         turn.reset()
-        turn.state = replace(turn.state, opted_out=True, handover=False,
-                             lang=words.language_of(text) or turn.state.lang)
+        turn.state = replace(
+            turn.state, opted_out=True, handover=False, lang=words.language_of(text) or turn.state.lang
+        )
         # On SMS Twilio confirms its own opt-out words (STOP, END ...) and would block ours.
         sms_confirmed = facts.channel == "sms" and words.is_twilio_stop_word(text)
         if not was_out and not sms_confirmed:
@@ -145,15 +153,14 @@ def step(state: State, message: Inbound, now: dt.datetime, facts: Facts) -> Outc
 def _sane(state: State) -> State:
     """Return the state, or a fresh menu state if its step lacks what the draft must hold."""
     draft = state.draft
-    fits = state.step in STEP_HANDLERS and all(
-        getattr(draft, name) for name in DRAFT_NEEDS.get(state.step, ())
-    )
+    fits = state.step in STEP_HANDLERS and all(getattr(draft, name) for name in DRAFT_NEEDS.get(state.step, ()))
     if state.step in ("date", "session", "confirm") and not (draft.nik or draft.moving):
         fits = False
     return state if fits else replace(state, step="menu", draft=Draft())
 
 
 # --- keywords -----------------------------------------------------------------------------
+
 
 def _command(turn: _Turn, command: str, argument: str, text: str) -> None:
     if command == "menu":
@@ -198,6 +205,7 @@ def _prompt_again(turn: _Turn) -> None:
 
 
 # --- answers to a reminder ----------------------------------------------------------------
+
 
 def _answers_reminder(turn: _Turn, text: str, command: str | None, argument: str) -> bool:
     """Answer a reminder (YA confirms, BATAL cancels) when the message is one; else False.
@@ -278,6 +286,7 @@ def _say_pending(turn: _Turn, answered: str | None = None) -> None:
 
 # --- the waiting list ---------------------------------------------------------------------
 
+
 def _waitlist_day(turn: _Turn, day: dt.date) -> dt.date | None:
     """Return the full day if the citizen may wait for it: a new booking, a day still to come."""
     draft = turn.state.draft
@@ -291,8 +300,11 @@ def _waitlist_day(turn: _Turn, day: dt.date) -> dt.date | None:
 def _join_waitlist(turn: _Turn) -> None:
     draft = turn.state.draft
     day = draft.waiting_for
-    if turn.state.step != "date" or day is None or not (draft.nik and draft.service
-                                                        and draft.passport_type and draft.name):
+    if (
+        turn.state.step != "date"
+        or day is None
+        or not (draft.nik and draft.service and draft.passport_type and draft.name)
+    ):
         turn.say("not_understood")
         _prompt(turn)
         return
@@ -308,8 +320,9 @@ def _join_waitlist(turn: _Turn) -> None:
             turn.say("not_understood")
             _ask_date(turn)
         return
-    effect = JoinWaitlist(date=day, service=draft.service, passport_type=draft.passport_type,
-                          name=draft.name, nik=draft.nik)
+    effect = JoinWaitlist(
+        date=day, service=draft.service, passport_type=draft.passport_type, name=draft.name, nik=draft.nik
+    )
     turn.reset()
     turn.effects.append(effect)
     turn.say("waitlist_joined", date=turn.day(day), minutes=turn.facts.offer_minutes)
@@ -325,8 +338,12 @@ def _status(turn: _Turn) -> None:
 def _booking_line(turn: _Turn, booking: BookingInfo) -> str:
     status = f"status_{booking.status}"
     return render(
-        "booking_line", turn.state.lang, code=booking.code, date=turn.day(booking.date),
-        start=booking.start, end=booking.end,
+        "booking_line",
+        turn.state.lang,
+        code=booking.code,
+        date=turn.day(booking.date),
+        start=booking.start,
+        end=booking.end,
         status=render(status, turn.state.lang) if status in MESSAGES else booking.status,
     )
 
@@ -377,8 +394,7 @@ def _ask_cancel(turn: _Turn, code: str | None) -> None:
         turn.say("unknown_code")
         return
     turn.go("cancel_confirm", cancelling=booking.code)
-    turn.say("ask_cancel", code=booking.code, date=turn.day(booking.date),
-             start=booking.start, end=booking.end)
+    turn.say("ask_cancel", code=booking.code, date=turn.day(booking.date), start=booking.start, end=booking.end)
 
 
 def _move(turn: _Turn, argument: str) -> None:
@@ -400,15 +416,22 @@ def _start_move(turn: _Turn, code: str | None) -> None:
         turn.state = replace(turn.state, step="menu", draft=Draft())
         turn.say("unknown_code")
         return
-    turn.state = replace(turn.state, step="date", draft=Draft(
-        service=booking.service, passport_type=booking.passport_type, name=booking.name,
-        moving=booking.code,
-    ))
+    turn.state = replace(
+        turn.state,
+        step="date",
+        draft=Draft(
+            service=booking.service,
+            passport_type=booking.passport_type,
+            name=booking.name,
+            moving=booking.code,
+        ),
+    )
     turn.say("move_start", code=booking.code)
     _ask_date(turn)
 
 
 # --- the steps ------------------------------------------------------------------------------
+
 
 def _on_menu(turn: _Turn, text: str) -> None:
     choice = words.number(text, len(MENU_CHOICES))
@@ -594,9 +617,9 @@ def _session_by_number(info: DayInfo, number: int | None) -> SessionInfo | None:
 
 def _ask_session(turn: _Turn, info: DayInfo) -> None:
     lines = [
-        render("session_line", turn.state.lang, number=s.number, start=s.start, end=s.end,
-               available=s.available)
-        for s in info.sessions if s.available > 0
+        render("session_line", turn.state.lang, number=s.number, start=s.start, end=s.end, available=s.available)
+        for s in info.sessions
+        if s.available > 0
     ]
     turn.say("ask_session", date=turn.day(info.date), sessions=", ".join(lines))
 
@@ -638,21 +661,38 @@ def _hold(turn: _Turn, session: SessionInfo) -> None:
         _refused(turn, refusal.reason, refusal.code)
         return
     assert draft.date is not None and draft.service and draft.passport_type and draft.name
-    turn.effects.append(HoldPlace(
-        date=draft.date, session_id=session.id, service=draft.service,
-        passport_type=draft.passport_type, name=draft.name, nik=draft.nik, moving=draft.moving,
-    ))
+    turn.effects.append(
+        HoldPlace(
+            date=draft.date,
+            session_id=session.id,
+            service=draft.service,
+            passport_type=draft.passport_type,
+            name=draft.name,
+            nik=draft.nik,
+            moving=draft.moving,
+        )
+    )
     turn.go("confirm", session_id=session.id)
     if draft.moving:
-        turn.say("move_summary", code=draft.moving, date=turn.day(draft.date),
-                 start=session.start, end=session.end, minutes=turn.facts.hold_minutes)
+        turn.say(
+            "move_summary",
+            code=draft.moving,
+            date=turn.day(draft.date),
+            start=session.start,
+            end=session.end,
+            minutes=turn.facts.hold_minutes,
+        )
     else:
         turn.say(
             "summary",
             service=render(f"service_{draft.service}", turn.state.lang),
             passport_type=render(f"type_{draft.passport_type}", turn.state.lang),
-            name=draft.name, nik=mask_nik(draft.nik or ""), date=turn.day(draft.date),
-            start=session.start, end=session.end, minutes=turn.facts.hold_minutes,
+            name=draft.name,
+            nik=mask_nik(draft.nik or ""),
+            date=turn.day(draft.date),
+            start=session.start,
+            end=session.end,
+            minutes=turn.facts.hold_minutes,
         )
 
 
@@ -726,8 +766,13 @@ def _on_confirm(turn: _Turn, text: str) -> None:
         return
     address = turn.facts.office_address
     turn.say(
-        "booked", code=hold.code, date=day, start=session.start, end=session.end,
-        office=turn.facts.office_name, address=f", {address}" if address else "",
+        "booked",
+        code=hold.code,
+        date=day,
+        start=session.start,
+        end=session.end,
+        office=turn.facts.office_name,
+        address=f", {address}" if address else "",
         documents=render(f"documents_{draft.service}", turn.state.lang),
         confirmation=_confirmation_note(turn, hold.date),
     )
@@ -741,8 +786,7 @@ def _confirmation_note(turn: _Turn, day: dt.date) -> str:
         return ""
     if day <= facts.confirmed_through:
         return " " + render("booked_confirmed", turn.state.lang)
-    return " " + render("booked_remind", turn.state.lang, time=facts.reminder_at,
-                        deadline=facts.confirm_by)
+    return " " + render("booked_remind", turn.state.lang, time=facts.reminder_at, deadline=facts.confirm_by)
 
 
 def _picked(turn: _Turn, text: str, prompt: str) -> str | None:
@@ -802,13 +846,17 @@ def _prompt(turn: _Turn) -> None:
     elif step_name == "cancel_confirm":
         _ask_cancel(turn, draft.cancelling)
     elif step_name in ("cancel_pick", "move_pick"):
-        turn.say("pick_cancel" if step_name == "cancel_pick" else "pick_move",
-                 bookings=_booking_codes(turn))
+        turn.say("pick_cancel" if step_name == "cancel_pick" else "pick_move", bookings=_booking_codes(turn))
     elif step_name == "confirm" and draft.moving:
         turn.say("move_confirm_hint")
     else:
-        PROMPTS = {"service": "ask_service", "passport_type": "ask_passport_type",
-                   "name": "ask_name", "nik": "ask_nik", "confirm": "confirm_hint"}
+        PROMPTS = {
+            "service": "ask_service",
+            "passport_type": "ask_passport_type",
+            "name": "ask_name",
+            "nik": "ask_nik",
+            "confirm": "confirm_hint",
+        }
         if step_name in PROMPTS:
             turn.say(PROMPTS[step_name])
         else:

@@ -17,13 +17,45 @@ NIK_LENGTH = 16
 # Province codes of Indonesia (Kemendagri), including the Papua provinces formed in 2022 (92-97).
 PROVINCE_CODES = frozenset(
     {
-        11, 12, 13, 14, 15, 16, 17, 18, 19, 21,
-        31, 32, 33, 34, 35, 36,
-        51, 52, 53,
-        61, 62, 63, 64, 65,
-        71, 72, 73, 74, 75, 76,
-        81, 82,
-        91, 92, 93, 94, 95, 96, 97,
+        11,
+        12,
+        13,
+        14,
+        15,
+        16,
+        17,
+        18,
+        19,
+        21,
+        31,
+        32,
+        33,
+        34,
+        35,
+        36,
+        51,
+        52,
+        53,
+        61,
+        62,
+        63,
+        64,
+        65,
+        71,
+        72,
+        73,
+        74,
+        75,
+        76,
+        81,
+        82,
+        91,
+        92,
+        93,
+        94,
+        95,
+        96,
+        97,
     }
 )
 
@@ -79,7 +111,7 @@ def _nik_spans(text: str) -> list[tuple[int, int, str]]:
 
 
 def find_nik(text: str) -> str | None:
-    """Return the first run of exactly 16 digits in text (spaces/dots/dashes allowed between groups of digits), or None."""
+    """Return the first 16 digits in text (spaces, dots or dashes allowed between groups), or None."""
     if not isinstance(text, str):
         return None
     spans = _nik_spans(unicodedata.normalize("NFKC", text))

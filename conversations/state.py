@@ -1,4 +1,5 @@
 """What the machine remembers of one citizen between messages."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -7,8 +8,17 @@ from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 STEPS = (
-    "menu", "service", "passport_type", "name", "nik", "date", "session", "confirm",
-    "cancel_pick", "cancel_confirm", "move_pick",
+    "menu",
+    "service",
+    "passport_type",
+    "name",
+    "nik",
+    "date",
+    "session",
+    "confirm",
+    "cancel_pick",
+    "cancel_confirm",
+    "move_pick",
 )
 
 DATE_FIELDS = ("date", "waiting_for")  # stored as ISO strings in JSON

@@ -4,6 +4,7 @@ Each is defined here once, as a StrEnum (its members are the strings stored in t
 and shown by the API), with the groups of statuses the rules use. The database's check
 constraints are built from these enums too.
 """
+
 from __future__ import annotations
 
 import enum

@@ -1,4 +1,5 @@
 """The hotline's Flask application: webhooks, the JSON API, officers' pages and the command line."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 
 def utc_now() -> dt.datetime:
     """Return the real current instant, in UTC: the app's clock unless a test gives another."""
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -1,4 +1,5 @@
 """Twilio addresses ("whatsapp:+62...", "+62...") to channel and E.164 number."""
+
 from __future__ import annotations
 
 from conversations.channels import Channel
@@ -17,6 +18,6 @@ def parse_address(address: str) -> tuple[str, str] | None:
     address = (address or "").strip()
     channel = Channel.SMS
     if address.lower().startswith(WHATSAPP_PREFIX):
-        channel, address = Channel.WHATSAPP, address[len(WHATSAPP_PREFIX):]
+        channel, address = Channel.WHATSAPP, address[len(WHATSAPP_PREFIX) :]
     number = to_e164(address)
     return (channel, number) if number else None

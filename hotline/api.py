@@ -1,4 +1,5 @@
 """The read-only JSON API, /api/v1, for bearer-token holders."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -76,10 +77,9 @@ def _date(name: str, default: dt.date | None = None) -> dt.date:
 def offices() -> Response:
     with database().transaction() as session:
         rows = all_offices(session)
-        return jsonify(offices=[
-            {"code": o.code, "name": o.name, "hotline": o.hotline, "timezone": o.timezone}
-            for o in rows
-        ])
+        return jsonify(
+            offices=[{"code": o.code, "name": o.name, "hotline": o.hotline, "timezone": o.timezone} for o in rows]
+        )
 
 
 @bp.get("/availability")
@@ -95,18 +95,27 @@ def availability() -> Response:
         if (last - first).days >= MAX_RANGE_DAYS:
             raise BadRequest(f"at most {MAX_RANGE_DAYS} days at once")
         days = places(session, office, first, last, now())
-        return jsonify(office=office.code, dates=[
-            {
-                "date": day.date.isoformat(),
-                "open": day.open,
-                "sessions": [
-                    {"start": s.session.start, "end": s.session.end, "capacity": s.capacity,
-                     "booked": s.booked, "held": s.held, "available": s.available}
-                    for s in day.sessions
-                ],
-            }
-            for day in days
-        ])
+        return jsonify(
+            office=office.code,
+            dates=[
+                {
+                    "date": day.date.isoformat(),
+                    "open": day.open,
+                    "sessions": [
+                        {
+                            "start": s.session.start,
+                            "end": s.session.end,
+                            "capacity": s.capacity,
+                            "booked": s.booked,
+                            "held": s.held,
+                            "available": s.available,
+                        }
+                        for s in day.sessions
+                    ],
+                }
+                for day in days
+            ],
+        )
 
 
 @bp.get("/bookings")
@@ -117,24 +126,25 @@ def bookings() -> Response:
         day = _date("date")
         rows = session.scalars(
             select(Booking)
-            .where(Booking.office_id == office.id, Booking.date == day,
-                   Booking.status.in_(REPORTED))
+            .where(Booking.office_id == office.id, Booking.date == day, Booking.status.in_(REPORTED))
             .options(selectinload(Booking.session))
             .order_by(Booking.session_id, Booking.created_at, Booking.id)
         )
-        return jsonify(bookings=[
-            {
-                "code": b.code,
-                "status": b.status,
-                "phone": b.phone,
-                "channel": b.channel,
-                "service": b.service,
-                "passport_type": b.passport_type,
-                "name": b.name,
-                "nik": mask_nik(b.nik) if b.nik else None,
-                "date": b.date.isoformat(),
-                "session": {"start": b.session.start, "end": b.session.end},
-                "created_at": b.created_at.isoformat().replace("+00:00", "Z"),
-            }
-            for b in rows
-        ])
+        return jsonify(
+            bookings=[
+                {
+                    "code": b.code,
+                    "status": b.status,
+                    "phone": b.phone,
+                    "channel": b.channel,
+                    "service": b.service,
+                    "passport_type": b.passport_type,
+                    "name": b.name,
+                    "nik": mask_nik(b.nik) if b.nik else None,
+                    "date": b.date.isoformat(),
+                    "session": {"start": b.session.start, "end": b.session.end},
+                    "created_at": b.created_at.isoformat().replace("+00:00", "Z"),
+                }
+                for b in rows
+            ]
+        )

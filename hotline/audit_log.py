@@ -2,6 +2,7 @@
 
 Only the events of the reader's offices (an admin: every office, sign-ins too).
 """
+
 from __future__ import annotations
 
 import json
@@ -45,15 +46,35 @@ def log():
         except AuditError:
             problem, found = t("audit.bad_cursor"), events(session, ids, limit=PAGE_EVENTS + 1)
         more, found = len(found) > PAGE_EVENTS, found[:PAGE_EVENTS]
-        names: dict[int | None, str] = dict(session.execute(select(Officer.id, Officer.username).where(
-            Officer.id.in_({e.officer_id for e in found if e.officer_id}))).all())
+        names: dict[int | None, str] = dict(
+            session.execute(
+                select(Officer.id, Officer.username).where(
+                    Officer.id.in_({e.officer_id for e in found if e.officer_id})
+                )
+            ).all()
+        )
         codes: dict[int | None, str] = dict(session.execute(select(Office.id, Office.code)).all())
         zones: dict[int | None, str] = dict(session.execute(select(Office.id, Office.timezone)).all())
-        rows = [{
-            "id": e.id, "at": e.at, "zone": zones.get(e.office_id), "officer": names.get(e.officer_id),
-            "office": codes.get(e.office_id), "action": _action_words(e.action), "subject": e.subject,
-            "details": json.dumps(e.details, ensure_ascii=False, sort_keys=True, default=str) if e.details else "",
-        } for e in found]
-        page = render_template("audit.html", rows=rows, offices=offices, office=office, problem=problem,
-                               older=found[-1].id if more and found else None, first_page=before is None)
+        rows = [
+            {
+                "id": e.id,
+                "at": e.at,
+                "zone": zones.get(e.office_id),
+                "officer": names.get(e.officer_id),
+                "office": codes.get(e.office_id),
+                "action": _action_words(e.action),
+                "subject": e.subject,
+                "details": json.dumps(e.details, ensure_ascii=False, sort_keys=True, default=str) if e.details else "",
+            }
+            for e in found
+        ]
+        page = render_template(
+            "audit.html",
+            rows=rows,
+            offices=offices,
+            office=office,
+            problem=problem,
+            older=found[-1].id if more and found else None,
+            first_page=before is None,
+        )
     return page, 400 if problem else 200

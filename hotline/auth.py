@@ -11,6 +11,7 @@ For the pages of other blueprints:
 
     office_ids_for(current_user)              # the offices the officer serves (None: every office)
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,8 +26,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
-    session, url_for,
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
 )
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
@@ -39,13 +49,26 @@ from hotline.i18n import LANGUAGES, SESSION_KEY, t
 from storage.models import Officer
 from storage.models.officer import OfficerRole
 from storage.officers import (
-    MAX_PASSWORD_LENGTH, ThrottlePolicy, mark_attempt_succeeded, normalize_username,
-    office_ids, offices_served, officer_by_username, password_matches, record_attempt, set_language,
+    MAX_PASSWORD_LENGTH,
+    ThrottlePolicy,
+    mark_attempt_succeeded,
+    normalize_username,
+    office_ids,
+    officer_by_username,
+    offices_served,
+    password_matches,
+    record_attempt,
+    set_language,
     sign_in_refused_until,
 )
 
 __all__ = [
-    "CurrentOfficer", "bp", "login_manager", "login_required", "office_ids_for", "role_required",
+    "CurrentOfficer",
+    "bp",
+    "login_manager",
+    "login_required",
+    "office_ids_for",
+    "role_required",
 ]
 
 log = logging.getLogger(__name__)
@@ -79,9 +102,14 @@ def _session_key(officer: Officer) -> str:
 
 def _current_officer(db_session, officer: Officer) -> CurrentOfficer:
     ids = office_ids(db_session, officer)
-    return CurrentOfficer(id=officer.id, username=officer.username, role=officer.role,
-                          language=officer.language, office_ids=None if ids is None else frozenset(ids),
-                          session_key=_session_key(officer))
+    return CurrentOfficer(
+        id=officer.id,
+        username=officer.username,
+        role=officer.role,
+        language=officer.language,
+        office_ids=None if ids is None else frozenset(ids),
+        session_key=_session_key(officer),
+    )
 
 
 @login_manager.user_loader
@@ -105,6 +133,7 @@ def _sign_in_first() -> ResponseReturnValue:
 
 
 # --- access rules -------------------------------------------------------------------------------
+
 
 def role_required(*roles: str) -> Callable[[Callable], Callable]:
     """Let only signed-in officers with one of the roles through (403 for the others)."""
@@ -135,6 +164,7 @@ def office_ids_for(officer: Any) -> set[int] | None:
 
 
 # --- sign-in ------------------------------------------------------------------------------------
+
 
 class SignInForm(FlaskForm):
     username = StringField(validators=[InputRequired(), Length(max=200)])
@@ -248,6 +278,7 @@ def home():
 
 
 # --- errors as pages (JSON under the API, plain text for Twilio) ---------------------------------
+
 
 def _error(code: int, error: Exception):
     if request.path.startswith("/api/"):

@@ -5,6 +5,7 @@ Every page needs a signed-in officer and shows only their offices (another offic
 flash message; storage.desk decides, records the audit event and queues the citizen's
 message, one transaction per request. Everything works without JavaScript.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,21 +18,21 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from conversations.dates import format_date
+from conversations.vocabulary import ACTIVE, CHECKABLE
 from hotline import database, now
 from hotline.auth import login_required, office_ids_for
 from hotline.i18n import TEXTS, current_language, t
 from storage import desk
 from storage.calendar import office_sessions, office_today, runs_on
 from storage.desk import DeskError
-from conversations.vocabulary import ACTIVE, CHECKABLE
-from storage.models import LEADS, Booking, Office, Officer
+from storage.models import LEADS, Office, Officer
 from storage.offices import DEFAULT_TIMEZONE, all_offices, office_by_code
 
 bp = Blueprint("bookings", __name__)
 
 
-
 # --- shared with the quota and audit pages ------------------------------------------------------
+
 
 def signed_in_officer(session: Session) -> Officer:
     """Return the signed-in officer's row (404 if it vanished a moment ago)."""
@@ -119,6 +120,7 @@ def _desk_helpers() -> dict[str, Any]:
 
 # --- the day ------------------------------------------------------------------------------------
 
+
 def _day_url(office: Office, day: dt.date, **extra: Any) -> str:
     return url_for("bookings.day", office=office.code, date=day.isoformat(), **extra)
 
@@ -144,9 +146,17 @@ def day():
                 day = asked
         sheet = desk.day_sheet(session, office, day, instant)
         page = render_template(
-            "bookings/day.html", offices=offices, office=office, sheet=sheet, day=day, today=today,
-            previous=_day_url(office, day - dt.timedelta(days=1)), next=_day_url(office, day + dt.timedelta(days=1)),
-            problem=problem, check_in_statuses=CHECKABLE, active_statuses=ACTIVE,
+            "bookings/day.html",
+            offices=offices,
+            office=office,
+            sheet=sheet,
+            day=day,
+            today=today,
+            previous=_day_url(office, day - dt.timedelta(days=1)),
+            next=_day_url(office, day + dt.timedelta(days=1)),
+            problem=problem,
+            check_in_statuses=CHECKABLE,
+            active_statuses=ACTIVE,
             lead=current_user.role in LEADS,
         )
     return page, 400 if problem else 200
@@ -161,9 +171,13 @@ def day_csv():
         if day is None:
             abort(400)
         body = desk.day_csv(session, office, day)
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="bookings-{office.code}-{day.isoformat()}.csv"',
-    })
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="bookings-{office.code}-{day.isoformat()}.csv"',
+        },
+    )
 
 
 def run_action(office_code: str, action, *args: Any, **kwargs: Any) -> tuple[Any, str | None]:
@@ -213,12 +227,15 @@ def no_shows(office_code: str):
     if refusal:
         flash(refusal, "error")
     else:
-        flash(t("bookings.done.no_shows", count=count) if count else t("bookings.done.no_shows_none"),
-              "success" if count else "info")
+        flash(
+            t("bookings.done.no_shows", count=count) if count else t("bookings.done.no_shows_none"),
+            "success" if count else "info",
+        )
     return _back(office_code, day)
 
 
 # --- one booking: cancel or move for the citizen ------------------------------------------------
+
 
 def _booking(session: Session, office: Office, code: str) -> desk.DeskBooking:
     found = desk.search(session, {office.id}, code)
@@ -238,11 +255,18 @@ def booking(office_code: str, code: str):
         today = office_today(office, instant)
         last = today + dt.timedelta(days=office.book_ahead_days)
         sessions = []
-        for s in sorted(office_sessions(session, office, today, last), key=lambda s: (s.only_on or dt.date.min, s.start)):
+        for s in sorted(
+            office_sessions(session, office, today, last), key=lambda s: (s.only_on or dt.date.min, s.start)
+        ):
             if s.only_on is None or runs_on(office, s, s.only_on):
                 sessions.append((s.id, s.start, s.end, s.only_on))
         page = render_template(
-            "bookings/booking.html", office=office, booking=found, sessions=sessions, today=today, last=last,
+            "bookings/booking.html",
+            office=office,
+            booking=found,
+            sessions=sessions,
+            today=today,
+            last=last,
             changeable=found.status in ACTIVE and found.date >= today,
             day_url=_day_url(office, found.date),
         )
@@ -273,12 +297,21 @@ def move(office_code: str, code: str):
     if refusal:
         flash(refusal, "error")
         return redirect(here)
-    flash(t("bookings.done.move", code=booking.code, date=long_date(new_date),
-            start=booking.session.start, end=booking.session.end), "success")
+    flash(
+        t(
+            "bookings.done.move",
+            code=booking.code,
+            date=long_date(new_date),
+            start=booking.session.start,
+            end=booking.session.end,
+        ),
+        "success",
+    )
     return redirect(url_for("bookings.day", office=office_code.upper(), date=new_date.isoformat()))
 
 
 # --- search -------------------------------------------------------------------------------------
+
 
 @bp.get("/bookings/search")
 @login_required

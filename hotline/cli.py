@@ -1,6 +1,8 @@
 """The `hotline` command: init, office load, officer create, token create, chat, and Flask's run."""
+
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import sys
@@ -20,7 +22,12 @@ from scheduler.transport import Transport
 from storage.models import Office
 from storage.models.officer import OfficerRole
 from storage.officers import (
-    LANGUAGES, OfficerError, OfficerExists, create_officer, offices_served, update_officer,
+    LANGUAGES,
+    OfficerError,
+    OfficerExists,
+    create_officer,
+    offices_served,
+    update_officer,
 )
 from storage.offices import OfficeFileError, OfficeSpec, all_offices, load_offices, office_by_hotline, parse_offices
 from storage.tokens import create_token
@@ -96,18 +103,34 @@ def _read_password(from_stdin: bool) -> str:
 
 @officer_group.command("create")
 @click.argument("username")
-@click.option("--role", type=click.Choice([role.value for role in OfficerRole]), default=None,
-              help="officer or supervisor (the offices named), admin (every office). Required unless --update.")
-@click.option("--office", "offices", multiple=True, metavar="CODE",
-              help="An office the officer serves, by code (e.g. PLG); repeat for several.")
-@click.option("--password-stdin", is_flag=True,
-              help="Read the password from the first line of standard input (else it is asked for).")
+@click.option(
+    "--role",
+    type=click.Choice([role.value for role in OfficerRole]),
+    default=None,
+    help="officer or supervisor (the offices named), admin (every office). Required unless --update.",
+)
+@click.option(
+    "--office",
+    "offices",
+    multiple=True,
+    metavar="CODE",
+    help="An office the officer serves, by code (e.g. PLG); repeat for several.",
+)
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input (else it is asked for).",
+)
 @click.option("--language", type=click.Choice(LANGUAGES), default=None, help="The pages' language (default id).")
-@click.option("--update", is_flag=True,
-              help="Change an existing officer instead: what is given (role, offices, password, language).")
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Change an existing officer instead: what is given (role, offices, password, language).",
+)
 @with_appcontext
-def officer_create(username: str, role: str | None, offices: tuple[str, ...], password_stdin: bool,
-                   language: str | None, update: bool) -> None:
+def officer_create(
+    username: str, role: str | None, offices: tuple[str, ...], password_stdin: bool, language: str | None, update: bool
+) -> None:
     """Create an officer (the password is stored only as a scrypt hash, never printed)."""
     if not update and role is None:
         raise click.UsageError("--role is required: officer, supervisor or admin")
@@ -116,11 +139,13 @@ def officer_create(username: str, role: str | None, offices: tuple[str, ...], pa
     try:
         with database().transaction() as session:
             if update:
-                officer = update_officer(session, username, password=password, role=role,
-                                         office_codes=offices or None, language=language)
+                officer = update_officer(
+                    session, username, password=password, role=role, office_codes=offices or None, language=language
+                )
             else:
-                officer = create_officer(session, username, password or "", role or "", offices, now(),
-                                         language=language or "id")
+                officer = create_officer(
+                    session, username, password or "", role or "", offices, now(), language=language or "id"
+                )
             served = ", ".join(o.code for o in offices_served(session, officer))
             name, final_role = officer.username, officer.role
     except OfficerExists as error:
@@ -180,8 +205,9 @@ def chat(sender: str, whatsapp: bool, hotline: str | None) -> None:
         line = sys.stdin.readline()
         if not line:
             break
-        message = IncomingMessage(sid="SM" + uuid.uuid4().hex, phone=citizen[1], channel=channel,
-                                  body=line.rstrip("\n"))
+        message = IncomingMessage(
+            sid="SM" + uuid.uuid4().hex, phone=citizen[1], channel=channel, body=line.rstrip("\n")
+        )
         with database().transaction() as session:
             office = session.get(Office, office_id)
             if office is None:
@@ -201,13 +227,12 @@ def scheduler_command() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per run every 2 s
     transport = _transport()
-    scheduler = build_scheduler(database(), transport, DeliverySettings.from_config(current_app.config),
-                                clock(), limits())
+    scheduler = build_scheduler(
+        database(), transport, DeliverySettings.from_config(current_app.config), clock(), limits()
+    )
     click.echo(f"scheduler running, sending through {type(transport).__name__}; Ctrl-C stops it")
-    try:
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
 
 
 def _transport() -> Transport:
@@ -233,7 +258,7 @@ def _parse_now(value: str | None) -> dt.datetime:
         raise click.BadParameter(f"{value!r} is not ISO 8601, e.g. 2026-12-01T09:00+07:00") from None
     if instant.tzinfo is None:
         raise click.BadParameter(f"{value!r} has no UTC offset: add one, e.g. +07:00 or Z")
-    return instant.astimezone(dt.timezone.utc)
+    return instant.astimezone(dt.UTC)
 
 
 @jobs_group.command("run-due")

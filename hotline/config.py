@@ -1,4 +1,5 @@
 """Configuration from the environment, read in this one place."""
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """One citizen's message, from parsed input to stored replies: the path shared by the
 webhook and `hotline chat`."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,8 +51,13 @@ def receive(session: Session, office: Office, message: IncomingMessage, now: dt.
         return conversations.replies_to(session, earlier)
     body = clean_body(message.body)
     inbound = conversations.record_inbound(
-        session, conversation, sid=message.sid, body=body, num_media=message.num_media,
-        channel=message.channel, now=now,
+        session,
+        conversation,
+        sid=message.sid,
+        body=body,
+        num_media=message.num_media,
+        channel=message.channel,
+        now=now,
     )
     if inbound is None:
         return []
@@ -65,7 +71,12 @@ def receive(session: Session, office: Office, message: IncomingMessage, now: dt.
     replies = [fit_to_channel(reply, message.channel) for reply in outcome.replies]
     for reply in replies:
         conversations.record_outbound(
-            session, conversation, body=reply, channel=message.channel, now=now, reply_to=inbound,
+            session,
+            conversation,
+            body=reply,
+            channel=message.channel,
+            now=now,
+            reply_to=inbound,
         )
     return replies
 
@@ -82,9 +93,15 @@ def _keep_inbox_in_step(conversation, before: State, after: State, now: dt.datet
 def _decide(session, office, conversation, state: State, message: Inbound, now, limits: Limits) -> Outcome:
     refusal = None
     for _ in range(MAX_ATTEMPTS):
-        facts = load_facts(session, office, conversation, now,
-                           max_bookings=limits.max_bookings_per_phone,
-                           hold_minutes=limits.hold_minutes, refusal=refusal)
+        facts = load_facts(
+            session,
+            office,
+            conversation,
+            now,
+            max_bookings=limits.max_bookings_per_phone,
+            hold_minutes=limits.hold_minutes,
+            refusal=refusal,
+        )
         outcome = step(state, message, now, facts)
         try:
             with session.begin_nested():

@@ -5,6 +5,7 @@ Pages say `{{ t("login.title") }}` (or `t("login.throttled", minutes=5)`); Pytho
 else the one chosen on the sign-in page (kept in the session), else Indonesian. Add a page's
 texts here, under a prefix of its own ("inbox.", "bookings."), in both languages.
 """
+
 from __future__ import annotations
 
 import logging
@@ -109,7 +110,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Every conversation of your offices, those the bot handles too. Newest activity first.",
     },
     "inbox.empty.waiting": {"id": "Tidak ada warga yang menunggu petugas.", "en": "Nobody is waiting for an officer."},
-    "inbox.empty.mine": {"id": "Tidak ada percakapan yang ditugaskan ke Anda.", "en": "No conversation is assigned to you."},
+    "inbox.empty.mine": {
+        "id": "Tidak ada percakapan yang ditugaskan ke Anda.",
+        "en": "No conversation is assigned to you.",
+    },
     "inbox.empty.all": {"id": "Belum ada percakapan.", "en": "No conversation yet."},
     "inbox.fresh": {"id": "Ada pesan baru — muat ulang daftar.", "en": "New messages — reload the list."},
     "inbox.newest": {"id": "Terbaru", "en": "Newest"},
@@ -179,7 +183,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "inbox.canned_booking": {"id": "Booking untuk balasan", "en": "Booking for the reply"},
     "inbox.canned_use": {"id": "Pakai", "en": "Use"},
     "inbox.note": {"id": "Catatan internal", "en": "Private note"},
-    "inbox.note_hint": {"id": "Hanya untuk petugas; tidak pernah dikirim ke warga.", "en": "For officers only; never sent to the citizen."},
+    "inbox.note_hint": {
+        "id": "Hanya untuk petugas; tidak pernah dikirim ke warga.",
+        "en": "For officers only; never sent to the citizen.",
+    },
     "inbox.note_add": {"id": "Simpan catatan", "en": "Save note"},
     "inbox.citizen": {"id": "Warga", "en": "Citizen"},
     "inbox.name": {"id": "Nama", "en": "Name"},
@@ -207,12 +214,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "Bot menjawab lagi; pesan baru dari warga membuka percakapan kembali.",
         "en": "The bot answers again; a new message from the citizen reopens it.",
     },
-    "inbox.done.take_over": {"id": "Anda mengambil alih percakapan. Bot diam.", "en": "You took the conversation over. The bot is silent."},
-    "inbox.done.take_over_already": {"id": "Percakapan ini sudah Anda tangani.", "en": "You have this conversation already."},
+    "inbox.done.take_over": {
+        "id": "Anda mengambil alih percakapan. Bot diam.",
+        "en": "You took the conversation over. The bot is silent.",
+    },
+    "inbox.done.take_over_already": {
+        "id": "Percakapan ini sudah Anda tangani.",
+        "en": "You have this conversation already.",
+    },
     "inbox.done.hand_back": {"id": "Percakapan dikembalikan ke bot.", "en": "The conversation is back with the bot."},
-    "inbox.done.hand_back_already": {"id": "Bot sudah menangani percakapan ini.", "en": "The bot has this conversation already."},
+    "inbox.done.hand_back_already": {
+        "id": "Bot sudah menangani percakapan ini.",
+        "en": "The bot has this conversation already.",
+    },
     "inbox.done.resolve": {"id": "Percakapan ditandai selesai.", "en": "The conversation is resolved."},
-    "inbox.done.resolve_already": {"id": "Percakapan ini sudah selesai.", "en": "This conversation was resolved already."},
+    "inbox.done.resolve_already": {
+        "id": "Percakapan ini sudah selesai.",
+        "en": "This conversation was resolved already.",
+    },
     "inbox.done.assign": {"id": "Percakapan ditugaskan.", "en": "The conversation is assigned."},
     "inbox.done.unassign": {"id": "Percakapan tidak lagi ditugaskan.", "en": "The conversation is no longer assigned."},
     "inbox.done.nothing": {"id": "Tidak ada yang berubah.", "en": "Nothing changed."},
@@ -225,13 +244,19 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "inbox.error.empty": {"id": "Tulis sesuatu dulu.", "en": "Write something first."},
     "inbox.error.too_long": {"id": "Terlalu panjang.", "en": "Too long."},
-    "inbox.error.opted_out": {"id": "Warga ini menulis STOP: tidak bisa dikirimi pesan.", "en": "This citizen wrote STOP: no message can go."},
+    "inbox.error.opted_out": {
+        "id": "Warga ini menulis STOP: tidak bisa dikirimi pesan.",
+        "en": "This citizen wrote STOP: no message can go.",
+    },
     "inbox.error.assigned_to_other": {
         "id": "Percakapan ini ditangani petugas lain. Minta supervisor bila perlu.",
         "en": "Another officer has this conversation. Ask a supervisor if needed.",
     },
     "inbox.error.inactive_assignee": {"id": "Petugas itu tidak aktif.", "en": "That officer is not active."},
-    "inbox.error.assignee_not_in_office": {"id": "Petugas itu tidak melayani kantor ini.", "en": "That officer does not serve this office."},
+    "inbox.error.assignee_not_in_office": {
+        "id": "Petugas itu tidak melayani kantor ini.",
+        "en": "That officer does not serve this office.",
+    },
     "inbox.error.other": {"id": "Tidak bisa dilakukan.", "en": "That cannot be done."},
     "simulator.title": {"id": "Simulator warga (demo)", "en": "Citizen simulator (demo)"},
     "simulator.intro": {
@@ -246,7 +271,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "simulator.bad_phone": {"id": "Nomor telepon tidak valid.", "en": "Not a valid phone number."},
     "simulator.empty": {"id": "Tulis pesan dulu.", "en": "Write a message first."},
     "simulator.conversation": {"id": "Percakapan", "en": "Conversation"},
-    "simulator.none": {"id": "Belum ada pesan. Coba \u201chalo\u201d atau \u201cPETUGAS\u201d.", "en": "No message yet. Try \u201chalo\u201d or \u201cAGENT\u201d."},
+    "simulator.none": {
+        "id": "Belum ada pesan. Coba \u201chalo\u201d atau \u201cPETUGAS\u201d.",
+        "en": "No message yet. Try \u201chalo\u201d or \u201cAGENT\u201d.",
+    },
     "simulator.you": {"id": "Anda (warga)", "en": "You (citizen)"},
     "simulator.see_inbox": {"id": "Buka kotak masuk petugas", "en": "Open the officers' inbox"},
     "simulator.queued": {"id": "dalam antrean kirim", "en": "queued to send"},
@@ -312,7 +340,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "bookings.csv": {"id": "Unduh CSV hari ini", "en": "Download the day as CSV"},
     "bookings.search": {"id": "Cari booking", "en": "Search bookings"},
     "bookings.search_hint": {"id": "Kode booking atau nomor telepon", "en": "Booking code or phone number"},
-    "bookings.search_none": {"id": "Tidak ada booking untuk \u201c{query}\u201d.", "en": "No booking for \u201c{query}\u201d."},
+    "bookings.search_none": {
+        "id": "Tidak ada booking untuk \u201c{query}\u201d.",
+        "en": "No booking for \u201c{query}\u201d.",
+    },
     "bookings.back_to_day": {"id": "Kembali ke hari booking", "en": "Back to the booking's day"},
     "bookings.move": {"id": "Pindahkan jadwal", "en": "Move to another day or session"},
     "bookings.move_hint": {
@@ -335,8 +366,14 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "bookings.done.check_in": {"id": "{name} ({code}) sudah datang.", "en": "{name} ({code}) is checked in."},
     "bookings.done.no_shows": {"id": "{count} booking ditandai tidak hadir.", "en": "{count} bookings marked no-show."},
-    "bookings.done.no_shows_none": {"id": "Tidak ada booking yang ditandai tidak hadir.", "en": "No booking to mark no-show."},
-    "bookings.done.cancel": {"id": "Booking {code} dibatalkan; warga diberi tahu.", "en": "Booking {code} is cancelled; the citizen is told."},
+    "bookings.done.no_shows_none": {
+        "id": "Tidak ada booking yang ditandai tidak hadir.",
+        "en": "No booking to mark no-show.",
+    },
+    "bookings.done.cancel": {
+        "id": "Booking {code} dibatalkan; warga diberi tahu.",
+        "en": "Booking {code} is cancelled; the citizen is told.",
+    },
     "bookings.done.move": {
         "id": "Booking {code} dipindah ke {date}, {start}-{end}; warga diberi tahu.",
         "en": "Booking {code} moved to {date}, {start}-{end}; the citizen is told.",
@@ -344,13 +381,22 @@ TEXTS: dict[str, dict[str, str]] = {
     "bookings.error.other": {"id": "Tidak bisa dilakukan.", "en": "That cannot be done."},
     "bookings.error.more_dates": {"id": "(Dan {count} tanggal lain.)", "en": "(And {count} more dates.)"},
     "bookings.error.move_form": {"id": "Pilih tanggal dan sesi baru.", "en": "Choose a new date and session."},
-    "bookings.error.not_found": {"id": "Booking atau kantor tidak ditemukan.", "en": "The booking or office was not found."},
-    "bookings.error.unknown_session": {"id": "Sesi itu tidak ada di kantor ini.", "en": "That session does not exist at this office."},
+    "bookings.error.not_found": {
+        "id": "Booking atau kantor tidak ditemukan.",
+        "en": "The booking or office was not found.",
+    },
+    "bookings.error.unknown_session": {
+        "id": "Sesi itu tidak ada di kantor ini.",
+        "en": "That session does not exist at this office.",
+    },
     "bookings.error.not_allowed": {
         "id": "Hanya supervisor atau admin yang dapat mengubah kalender.",
         "en": "Only a supervisor or an admin may change the calendar.",
     },
-    "bookings.error.not_active": {"id": "Booking ini berstatus {status}: tidak bisa.", "en": "This booking is {status}: not possible."},
+    "bookings.error.not_active": {
+        "id": "Booking ini berstatus {status}: tidak bisa.",
+        "en": "This booking is {status}: not possible.",
+    },
     "bookings.error.already_checked_in": {
         "id": "Warga ini sudah dicatat datang pukul {checked_in_at}.",
         "en": "This citizen was checked in already at {checked_in_at}.",
@@ -371,12 +417,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "Penuh: {date} sudah {booked} dari {capacity} tempat terisi.",
         "en": "Full: {date} has {booked} of {capacity} places taken.",
     },
-    "bookings.error.unchanged": {"id": "Booking sudah di tanggal dan sesi itu.", "en": "The booking is on that date and session already."},
+    "bookings.error.unchanged": {
+        "id": "Booking sudah di tanggal dan sesi itu.",
+        "en": "The booking is on that date and session already.",
+    },
     "bookings.error.bad_capacity": {
         "id": "Kapasitas harus bilangan bulat 0 sampai 10000 (sesi tambahan: 1 sampai 10000).",
         "en": "The capacity must be a whole number from 0 to 10000 (an extra session: 1 to 10000).",
     },
-    "bookings.error.bad_range": {"id": "Tanggal awal setelah tanggal akhir.", "en": "The first date comes after the last."},
+    "bookings.error.bad_range": {
+        "id": "Tanggal awal setelah tanggal akhir.",
+        "en": "The first date comes after the last.",
+    },
     "bookings.error.bad_times": {
         "id": "Jam harus JJ:MM, dan jam selesai setelah jam mulai.",
         "en": "Times must be HH:MM, with the end after the start.",
@@ -395,7 +447,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "{date} ditutup oleh berkas kantor: ubah berkasnya.",
         "en": "{date} is closed by the office file: change the file.",
     },
-    "bookings.error.holiday": {"id": "{date} adalah hari libur nasional ({name}).", "en": "{date} is a national holiday ({name})."},
+    "bookings.error.holiday": {
+        "id": "{date} adalah hari libur nasional ({name}).",
+        "en": "{date} is a national holiday ({name}).",
+    },
     "bookings.error.overlap": {
         "id": "Bertabrakan dengan sesi {start}-{end} pada {date}.",
         "en": "It overlaps the session {start}-{end} on {date}.",
@@ -411,7 +466,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "quota.first": {"id": "Dari tanggal", "en": "From"},
     "quota.last": {"id": "Sampai tanggal", "en": "To"},
     "quota.places": {"id": "Jumlah tempat", "en": "Places"},
-    "quota.places_hint": {"id": "Kosongkan untuk kembali ke kapasitas biasa.", "en": "Leave empty for the usual capacity."},
+    "quota.places_hint": {
+        "id": "Kosongkan untuk kembali ke kapasitas biasa.",
+        "en": "Leave empty for the usual capacity.",
+    },
     "quota.capacity_do": {"id": "Simpan kapasitas", "en": "Save capacity"},
     "quota.usual": {"id": "kapasitas biasa", "en": "the usual capacity"},
     "quota.close": {"id": "Tutup tanggal", "en": "Close a date"},
@@ -423,12 +481,18 @@ TEXTS: dict[str, dict[str, str]] = {
     "quota.closed_dates": {"id": "Tanggal yang ditutup", "en": "Closed dates"},
     "quota.reopen_do": {"id": "Buka lagi", "en": "Reopen"},
     "quota.extra": {"id": "Sesi tambahan", "en": "Extra session"},
-    "quota.extra_hint": {"id": "Misalnya layanan hari Sabtu: hanya pada satu tanggal.", "en": "A Saturday clinic, say: on one date only."},
+    "quota.extra_hint": {
+        "id": "Misalnya layanan hari Sabtu: hanya pada satu tanggal.",
+        "en": "A Saturday clinic, say: on one date only.",
+    },
     "quota.start": {"id": "Mulai", "en": "Start"},
     "quota.end": {"id": "Selesai", "en": "End"},
     "quota.extra_do": {"id": "Tambah sesi", "en": "Add session"},
     "quota.extra_sessions": {"id": "Sesi tambahan berikutnya", "en": "Coming extra sessions"},
-    "quota.error.form": {"id": "Periksa isian: tanggal, sesi dan jumlah tempat.", "en": "Check the form: dates, session and places."},
+    "quota.error.form": {
+        "id": "Periksa isian: tanggal, sesi dan jumlah tempat.",
+        "en": "Check the form: dates, session and places.",
+    },
     "quota.done.capacity": {
         "id": "Kapasitas {capacity} disimpan untuk {count} tanggal ({first} – {last}).",
         "en": "Capacity {capacity} saved for {count} dates ({first} – {last}).",
@@ -437,7 +501,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "{date} ditutup; {count} warga diberi tahu.",
         "en": "{date} is closed; {count} citizens are told.",
     },
-    "quota.done.reopen": {"id": "{date} dibuka lagi; {count} warga diberi tahu.", "en": "{date} is open again; {count} citizens are told."},
+    "quota.done.reopen": {
+        "id": "{date} dibuka lagi; {count} warga diberi tahu.",
+        "en": "{date} is open again; {count} citizens are told.",
+    },
     "quota.done.extra": {
         "id": "Sesi tambahan {date}, {start}-{end} ({capacity} tempat) dibuka.",
         "en": "Extra session on {date}, {start}-{end} ({capacity} places) is open.",
@@ -458,7 +525,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "audit.pages": {"id": "Halaman", "en": "Pages"},
     "audit.newest": {"id": "Terbaru", "en": "Newest"},
     "audit.older": {"id": "Lebih lama", "en": "Older"},
-    "audit.bad_cursor": {"id": "Halaman itu tidak ada; ditampilkan yang terbaru.", "en": "That page does not exist; showing the newest."},
+    "audit.bad_cursor": {
+        "id": "Halaman itu tidak ada; ditampilkan yang terbaru.",
+        "en": "That page does not exist; showing the newest.",
+    },
     "audit.action.check_in": {"id": "Catat kedatangan", "en": "Check-in"},
     "audit.action.no_show": {"id": "Tandai tidak hadir", "en": "No-shows"},
     "audit.action.cancel": {"id": "Batal untuk warga", "en": "Cancel for citizen"},

@@ -6,6 +6,7 @@ page (POST-redirect-GET); storage/inbox.py decides and records, one transaction 
 hotline/static/inbox.js polls the small JSON endpoints so new messages appear without a
 reload; without JavaScript every page works the same, a reload away.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -74,8 +75,16 @@ def _view() -> str:
     return view if view in VIEWS else "waiting"
 
 
-REASONS = ("not_found", "bad_nonce", "empty", "too_long", "opted_out", "assigned_to_other",
-           "inactive_assignee", "assignee_not_in_office")
+REASONS = (
+    "not_found",
+    "bad_nonce",
+    "empty",
+    "too_long",
+    "opted_out",
+    "assigned_to_other",
+    "inactive_assignee",
+    "assignee_not_in_office",
+)
 
 
 def _refused(error: InboxError) -> None:
@@ -88,10 +97,18 @@ def _back(conversation_id: int, **args: Any):
 
 # --- the list ---------------------------------------------------------------------------------
 
+
 def _rows(session: Session, view: str, before: str | None) -> list[inbox.InboxRow]:
     try:
-        return inbox.conversations_for(session, office_ids_for(current_user), view=view,  # type: ignore[arg-type]
-                                       officer=_officer(session), now=now(), limit=PAGE_ROWS, before=before)
+        return inbox.conversations_for(
+            session,
+            office_ids_for(current_user),
+            view=view,  # type: ignore[arg-type]
+            officer=_officer(session),
+            now=now(),
+            limit=PAGE_ROWS,
+            before=before,
+        )
     except InboxError:
         abort(400)
 
@@ -106,8 +123,15 @@ def conversations():
         waiting = len(_rows(session, "waiting", None)) if view != "waiting" else len(rows)
         zones = dict(session.execute(select(Office.id, Office.timezone)).all())
     return render_template(
-        "inbox/list.html", rows=rows, zones=zones, view=view, views=VIEWS, before=before, waiting=waiting,
-        next_cursor=rows[-1].cursor if len(rows) == PAGE_ROWS else None, poll_seconds=POLL_SECONDS,
+        "inbox/list.html",
+        rows=rows,
+        zones=zones,
+        view=view,
+        views=VIEWS,
+        before=before,
+        waiting=waiting,
+        next_cursor=rows[-1].cursor if len(rows) == PAGE_ROWS else None,
+        poll_seconds=POLL_SECONDS,
     )
 
 
@@ -120,25 +144,32 @@ def conversations_updates():
         rows = _rows(session, view, None)
     return jsonify(
         view=view,
-        conversations=[{
-            "id": row.conversation_id,
-            "last_activity_at": row.last_activity_at.isoformat(),
-            "unread": row.unread,
-            "replying": row.replying_officer,
-        } for row in rows],
+        conversations=[
+            {
+                "id": row.conversation_id,
+                "last_activity_at": row.last_activity_at.isoformat(),
+                "unread": row.unread,
+                "replying": row.replying_officer,
+            }
+            for row in rows
+        ],
     )
 
 
 # --- a conversation ---------------------------------------------------------------------------
 
+
 def _colleagues(session: Session, office_id: int) -> list[tuple[int, str]]:
     """Return (id, username) of the active officers who serve the office, admins included."""
     serving = select(OfficerOffice.officer_id).where(OfficerOffice.office_id == office_id)
-    return [(row[0], row[1]) for row in session.execute(
-        select(Officer.id, Officer.username)
-        .where(Officer.active.is_(True), or_(Officer.id.in_(serving), Officer.role == OfficerRole.ADMIN))
-        .order_by(Officer.username)
-    )]
+    return [
+        (row[0], row[1])
+        for row in session.execute(
+            select(Officer.id, Officer.username)
+            .where(Officer.active.is_(True), or_(Officer.id.in_(serving), Officer.role == OfficerRole.ADMIN))
+            .order_by(Officer.username)
+        )
+    ]
 
 
 def _booking_for(session: Session, thread: inbox.Thread, booking_id: int | None) -> Booking | None:
@@ -173,17 +204,25 @@ def conversation(conversation_id: int):
         draft = session_cookie.pop(_draft_key(found.id), "")
         chosen = next((c for c in canned if c.id == canned_id), None)
         if chosen is not None:
-            draft = inbox.render_canned(chosen, found, _booking_for(session, thread, _int_arg("booking")),
-                                        office=office)
+            draft = inbox.render_canned(
+                chosen, found, _booking_for(session, thread, _int_arg("booking")), office=office
+            )
         colleagues = _colleagues(session, found.office_id)
-        page = dict(
-            thread=thread, phone=found.phone, office=office, canned=canned, canned_id=canned_id,
-            draft=draft, colleagues=colleagues, me=officer.id,
-            templates=bool((office.whatsapp_templates or {}).get("officer")) if office else False,
-            sms_fallback=bool(office.sms_sender) if office else False,
-        )
-    return render_template("inbox/conversation.html", nonce=secrets.token_urlsafe(18),
-                           poll_seconds=POLL_SECONDS, **page)
+        page = {
+            "thread": thread,
+            "phone": found.phone,
+            "office": office,
+            "canned": canned,
+            "canned_id": canned_id,
+            "draft": draft,
+            "colleagues": colleagues,
+            "me": officer.id,
+            "templates": bool((office.whatsapp_templates or {}).get("officer")) if office else False,
+            "sms_fallback": bool(office.sms_sender) if office else False,
+        }
+    return render_template(
+        "inbox/conversation.html", nonce=secrets.token_urlsafe(18), poll_seconds=POLL_SECONDS, **page
+    )
 
 
 def _entry_json(entry: inbox.ThreadEntry, zone: str | None) -> dict[str, Any]:
@@ -191,9 +230,16 @@ def _entry_json(entry: inbox.ThreadEntry, zone: str | None) -> dict[str, Any]:
     if entry.channel:
         meta.append(t(f"inbox.channel.{entry.channel}"))
     return {
-        "kind": entry.kind, "id": entry.id, "at": entry.at.isoformat(), "body": entry.body,
-        "direction": entry.direction, "author": entry.author, "officer": entry.officer,
-        "channel": entry.channel, "delivery": _delivery_words(entry), "meta": " · ".join(meta),
+        "kind": entry.kind,
+        "id": entry.id,
+        "at": entry.at.isoformat(),
+        "body": entry.body,
+        "direction": entry.direction,
+        "author": entry.author,
+        "officer": entry.officer,
+        "channel": entry.channel,
+        "delivery": _delivery_words(entry),
+        "meta": " · ".join(meta),
     }
 
 
@@ -235,8 +281,11 @@ def conversation_updates(conversation_id: int):
         messages=[_entry_json(e, zone) for e in messages if e.id > after],
         delivery={str(e.id): _delivery_words(e) for e in messages if e.direction == "out"},
         replying=thread.replying_officer if thread.replying_officer_id not in (None, officer.id) else None,
-        replying_text=(t("inbox.replying_now", officer=thread.replying_officer)
-                       if thread.replying_officer_id not in (None, officer.id) else None),
+        replying_text=(
+            t("inbox.replying_now", officer=thread.replying_officer)
+            if thread.replying_officer_id not in (None, officer.id)
+            else None
+        ),
         handover=thread.handover,
         window_open=thread.window_open,
     )
@@ -259,24 +308,36 @@ def _act(conversation_id: int, action, success_key: str, *args: Any, unchanged_k
 @bp.post("/inbox/<int:conversation_id>/take-over")
 @login_required
 def take_over(conversation_id: int):
-    _act(conversation_id, lambda s, o, c: inbox.take_over(s, o, c, now()), "inbox.done.take_over",
-         unchanged_key="inbox.done.take_over_already")
+    _act(
+        conversation_id,
+        lambda s, o, c: inbox.take_over(s, o, c, now()),
+        "inbox.done.take_over",
+        unchanged_key="inbox.done.take_over_already",
+    )
     return _back(conversation_id)
 
 
 @bp.post("/inbox/<int:conversation_id>/hand-back")
 @login_required
 def hand_back(conversation_id: int):
-    _act(conversation_id, lambda s, o, c: inbox.hand_back(s, o, c, now()), "inbox.done.hand_back",
-         unchanged_key="inbox.done.hand_back_already")
+    _act(
+        conversation_id,
+        lambda s, o, c: inbox.hand_back(s, o, c, now()),
+        "inbox.done.hand_back",
+        unchanged_key="inbox.done.hand_back_already",
+    )
     return _back(conversation_id)
 
 
 @bp.post("/inbox/<int:conversation_id>/resolve")
 @login_required
 def resolve(conversation_id: int):
-    done = _act(conversation_id, lambda s, o, c: inbox.resolve(s, o, c, now()), "inbox.done.resolve",
-                unchanged_key="inbox.done.resolve_already")
+    done = _act(
+        conversation_id,
+        lambda s, o, c: inbox.resolve(s, o, c, now()),
+        "inbox.done.resolve",
+        unchanged_key="inbox.done.resolve_already",
+    )
     return redirect(url_for("inbox.conversations")) if done else _back(conversation_id)
 
 
@@ -295,8 +356,9 @@ def assign(conversation_id: int):
                 raise InboxError("assignee_not_in_office")
         return inbox.assign(session, officer, found, assignee, now())
 
-    _act(conversation_id, give, "inbox.done.assign" if raw else "inbox.done.unassign",
-         unchanged_key="inbox.done.nothing")
+    _act(
+        conversation_id, give, "inbox.done.assign" if raw else "inbox.done.unassign", unchanged_key="inbox.done.nothing"
+    )
     return _back(conversation_id)
 
 

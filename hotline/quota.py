@@ -4,6 +4,7 @@ Each form posts (with its CSRF token) to one storage.quota service in one transa
 redirects back with a flash message; a refusal (DeskError) is told with its details, e.g.
 which date already has how many places booked.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,10 +35,16 @@ def calendar():
         office = office_for(session, code) if code else offices[0]
         today = office_today(office, now())
         last = today + dt.timedelta(days=LOOK_AHEAD_DAYS)
-        sessions = sorted(office_sessions(session, office, today, last), key=lambda s: (s.only_on or dt.date.min, s.start))
+        sessions = sorted(
+            office_sessions(session, office, today, last), key=lambda s: (s.only_on or dt.date.min, s.start)
+        )
         page = render_template(
-            "quota/calendar.html", offices=offices, office=office, today=today,
-            regular=[s for s in sessions if s.only_on is None], extra=[s for s in sessions if s.only_on],
+            "quota/calendar.html",
+            offices=offices,
+            office=office,
+            today=today,
+            regular=[s for s in sessions if s.only_on is None],
+            extra=[s for s in sessions if s.only_on],
             closed=sorted(closed_dates(session, office, today, last).items()),
         )
     return page
@@ -66,8 +73,16 @@ def capacity(office_code: str):
     if refusal:
         flash(refusal, "error")
     else:
-        flash(t("quota.done.capacity", count=len(days), first=long_date(days[0]), last=long_date(days[-1]),
-                capacity=value if value is not None else t("quota.usual")), "success")
+        flash(
+            t(
+                "quota.done.capacity",
+                count=len(days),
+                first=long_date(days[0]),
+                last=long_date(days[-1]),
+                capacity=value if value is not None else t("quota.usual"),
+            ),
+            "success",
+        )
     return _back(office_code)
 
 

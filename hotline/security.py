@@ -1,4 +1,5 @@
 """What every response and every form gets: security headers, cookie settings, CSRF tokens."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,16 +11,18 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 csrf = CSRFProtect()
 
 # No inline script or style anywhere, no third party: the pages work without JavaScript.
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",

@@ -1,4 +1,5 @@
 """Access rule for Twilio's webhooks: only requests Twilio signed get through."""
+
 from __future__ import annotations
 
 import functools

@@ -4,6 +4,7 @@ A message goes through hotline.dialogue.receive exactly like Twilio's webhook an
 chat` (same code, same database, a made-up MessageSid), so the conversation appears in the
 officers' inbox. Outside demo mode every page here answers 404.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -62,8 +63,15 @@ def page():
                 # Messages only: the officers' private notes never reach the citizen.
                 entries = [e for e in inbox.thread(session, conversation.id, now()).entries if e.kind == "message"]
         office_code = office.code
-    return render_template("simulator.html", phone=phone_text, channel=channel, office_code=office_code,
-                           offices=offices, entries=entries, channels=CHANNELS)
+    return render_template(
+        "simulator.html",
+        phone=phone_text,
+        channel=channel,
+        office_code=office_code,
+        offices=offices,
+        entries=entries,
+        channels=CHANNELS,
+    )
 
 
 @bp.post("/simulator")

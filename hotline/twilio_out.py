@@ -3,6 +3,7 @@
 Both implement scheduler.transport.Transport. The scheduler names numbers in plain E.164 and
 the channel apart; Twilio's address format ("whatsapp:+62…" on WhatsApp) is added here.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,12 +47,18 @@ class TwilioTransport:
 
     def __init__(self, account_sid: str, auth_token: str, api_url: str | None = None, timeout: float = 10) -> None:
         self.timeout = timeout
-        self.client = Client(account_sid, auth_token,
-                             http_client=RedirectedHttpClient(api_url, timeout=timeout))
+        self.client = Client(account_sid, auth_token, http_client=RedirectedHttpClient(api_url, timeout=timeout))
 
     def send(
-        self, *, channel: str, to: str, from_: str, body: str | None, content_sid: str | None,
-        content_variables: dict[str, str] | None, status_callback: str | None,
+        self,
+        *,
+        channel: str,
+        to: str,
+        from_: str,
+        body: str | None,
+        content_sid: str | None,
+        content_variables: dict[str, str] | None,
+        status_callback: str | None,
     ) -> SendResult:
         """Send one message; return Twilio's answer or raise SendError."""
         fields: dict[str, Any] = {"to": twilio_address(channel, to), "from_": twilio_address(channel, from_)}
@@ -84,16 +91,26 @@ class ConsoleTransport:
         self.stream = stream if stream is not None else sys.stdout
 
     def send(
-        self, *, channel: str, to: str, from_: str, body: str | None, content_sid: str | None,
-        content_variables: dict[str, str] | None, status_callback: str | None,
+        self,
+        *,
+        channel: str,
+        to: str,
+        from_: str,
+        body: str | None,
+        content_sid: str | None,
+        content_variables: dict[str, str] | None,
+        status_callback: str | None,
     ) -> SendResult:
         """Print the message; return a made-up MessageSid."""
         if content_sid:
             text = f"[template {content_sid} {json.dumps(content_variables or {}, ensure_ascii=False)}]"
         else:
             text = body or ""
-        print(f"--> {twilio_address(channel, to)} (from {twilio_address(channel, from_)}): {text}",
-              file=self.stream, flush=True)
+        print(
+            f"--> {twilio_address(channel, to)} (from {twilio_address(channel, from_)}): {text}",
+            file=self.stream,
+            flush=True,
+        )
         return SendResult(sid="SM" + uuid.uuid4().hex, status="sent")
 
 
@@ -110,6 +127,7 @@ def transport_from_config(config: Mapping[str, Any]) -> Transport:
         # Printing would mark messages sent that never reach anyone: refuse instead.
         raise TransportNotConfigured(
             "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are needed to send messages "
-            "(or HOTLINE_DEMO=1 to print them in the terminal instead)")
+            "(or HOTLINE_DEMO=1 to print them in the terminal instead)"
+        )
     log.warning("demo mode without Twilio credentials: outbound messages are printed, not sent")
     return ConsoleTransport(sys.stdout)

@@ -1,4 +1,5 @@
 """TwiML replies."""
+
 from __future__ import annotations
 
 from flask import Response

@@ -1,4 +1,5 @@
 """Twilio's webhooks: inbound messages (SMS and WhatsApp), status callbacks, and the health check."""
+
 from __future__ import annotations
 
 import logging
@@ -32,15 +33,13 @@ def inbound() -> Response:
     sender = parse_address(form.get("From", ""))
     hotline = parse_address(form.get("To", ""))
     if not SID_RE.fullmatch(sid) or sender is None or hotline is None:
-        return Response("MessageSid, From and To are required and must be valid\n", status=400,
-                        mimetype="text/plain")
+        return Response("MessageSid, From and To are required and must be valid\n", status=400, mimetype="text/plain")
     channel, phone = sender
     try:
         num_media = max(0, min(int(form.get("NumMedia") or 0), 10))
     except ValueError:
         num_media = 0
-    message = IncomingMessage(sid=sid, phone=phone, channel=channel,
-                              body=form.get("Body") or "", num_media=num_media)
+    message = IncomingMessage(sid=sid, phone=phone, channel=channel, body=form.get("Body") or "", num_media=num_media)
 
     def answer(session) -> list[str] | None:
         office = office_by_hotline(session, hotline[1])
@@ -67,8 +66,9 @@ def status_callback() -> Response:
     sid = form.get("MessageSid") or form.get("SmsSid") or ""
     status = (form.get("MessageStatus") or form.get("SmsStatus") or "").strip().lower()
     if not SID_RE.fullmatch(sid) or not STATUS_RE.fullmatch(status):
-        return Response("MessageSid and MessageStatus are required and must be valid\n", status=400,
-                        mimetype="text/plain")
+        return Response(
+            "MessageSid and MessageStatus are required and must be valid\n", status=400, mimetype="text/plain"
+        )
     raw_code = (form.get("ErrorCode") or "").strip()
     error_code = int(raw_code) if raw_code.isdigit() and len(raw_code) <= 9 else None
     try:

@@ -34,6 +34,7 @@ whose answer never came, and the retry sends it again. A sweep never sends on a 
 outlive: it gives back what it has not sent once less than SEND_MARGIN of the lease is left,
 so no two live sweeps send the same message. Delivery is therefore at least once, never lost.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -53,8 +54,18 @@ from conversations.channels import Channel, fit_to_channel, in_whatsapp_window
 from scheduler.transport import SendError, SendResult, Transport
 from storage.db import Database
 from storage.outbox import (
-    ERRORS, OUTSIDE_WINDOW, ClaimedMessage, claim_due, describe_error, opt_out, record_failed,
-    record_retry, record_sent, record_skipped, release, reserve_send_slot,
+    ERRORS,
+    OUTSIDE_WINDOW,
+    ClaimedMessage,
+    claim_due,
+    describe_error,
+    opt_out,
+    record_failed,
+    record_retry,
+    record_sent,
+    record_skipped,
+    release,
+    reserve_send_slot,
 )
 
 log = logging.getLogger(__name__)
@@ -91,8 +102,15 @@ class _LeaseEnding(Exception):
 
 
 def deliver_due(
-    db: Database, now: dt.datetime, transport: Transport, *, public_url: str | None,
-    send_rate: float = 10, max_attempts: int = 8, batch: int = 50, lease: dt.timedelta = LEASE,
+    db: Database,
+    now: dt.datetime,
+    transport: Transport,
+    *,
+    public_url: str | None,
+    send_rate: float = 10,
+    max_attempts: int = 8,
+    batch: int = 50,
+    lease: dt.timedelta = LEASE,
 ) -> int:
     """Send every queued message due at `now`, record each result, and return how many were sent.
 
@@ -110,8 +128,9 @@ def deliver_due(
     sent = 0
     opted_out: set[int] = set()  # conversations Twilio said opted out during this sweep
     while True:
-        claims = db.run(lambda session: claim_due(session, clock(), lease=lease, batch=batch,
-                                                  max_attempts=max_attempts))
+        claims = db.run(
+            lambda session: claim_due(session, clock(), lease=lease, batch=batch, max_attempts=max_attempts)
+        )
         if not claims:
             return sent
         for index, claim in enumerate(claims):
@@ -122,8 +141,9 @@ def deliver_due(
                     # Claimed before the number opted out: skipped, like the rest of its messages.
                     _store(db, lambda session: record_skipped(session, claim))
                     continue
-                sent += _deliver(db, claim, transport, clock, status_callback, interval, margin,
-                                 max_attempts, opted_out)
+                sent += _deliver(
+                    db, claim, transport, clock, status_callback, interval, margin, max_attempts, opted_out
+                )
             except _LeaseEnding:
                 rest = claims[index:]
                 _store(db, lambda session: release(session, rest, clock()))
@@ -132,8 +152,14 @@ def deliver_due(
 
 
 def _deliver(
-    db: Database, claim: ClaimedMessage, transport: Transport, clock: Callable[[], dt.datetime],
-    status_callback: str | None, interval: dt.timedelta, margin: dt.timedelta, max_attempts: int,
+    db: Database,
+    claim: ClaimedMessage,
+    transport: Transport,
+    clock: Callable[[], dt.datetime],
+    status_callback: str | None,
+    interval: dt.timedelta,
+    margin: dt.timedelta,
+    max_attempts: int,
     opted_out: set[int],
 ) -> int:
     """Send one claimed message (by a fallback when WhatsApp refuses free text); return 1 if sent."""
@@ -162,13 +188,25 @@ def _deliver(
             raise
         except Exception as error:  # a bug must not stop the sweep: retry this one later
             log.exception("message %d: unexpected error while sending", claim.id)
-            _record_error(db, claim, SendError(None, None, f"internal error ({type(error).__name__})"),
-                          clock(), max_attempts)
+            _record_error(
+                db, claim, SendError(None, None, f"internal error ({type(error).__name__})"), clock(), max_attempts
+            )
             return 0
         via, channel = route.via, route.channel
-        recorded = _store(db, lambda session: record_sent(
-            session, claim, sid=result.sid, status=result.status, via=via, channel=channel,
-            now=clock(), error_code=note[0], error_message=note[1]))
+        recorded = _store(
+            db,
+            lambda session: record_sent(
+                session,
+                claim,
+                sid=result.sid,
+                status=result.status,
+                via=via,
+                channel=channel,
+                now=clock(),
+                error_code=note[0],
+                error_message=note[1],
+            ),
+        )
         if not recorded:
             log.error("message %d sent (%s) but its claim had passed to another sweep", claim.id, result.sid)
         log.info("message %d sent via %s as %s", claim.id, via, result.sid)
@@ -176,30 +214,44 @@ def _deliver(
 
 
 def _send(
-    db: Database, transport: Transport, route: Route, clock: Callable[[], dt.datetime],
-    status_callback: str | None, interval: dt.timedelta, claim: ClaimedMessage, margin: dt.timedelta,
+    db: Database,
+    transport: Transport,
+    route: Route,
+    clock: Callable[[], dt.datetime],
+    status_callback: str | None,
+    interval: dt.timedelta,
+    claim: ClaimedMessage,
+    margin: dt.timedelta,
 ) -> SendResult:
     """Wait for the sender's next slot, then send."""
     # A WhatsApp sender and an SMS sender of the same number have separate rates.
     sender = f"{route.channel}:{route.from_}"
-    slot = db.run(lambda session: reserve_send_slot(session, sender, clock(), interval=interval,
-                                                    horizon=SLOT_HORIZON))
+    slot = db.run(lambda session: reserve_send_slot(session, sender, clock(), interval=interval, horizon=SLOT_HORIZON))
     if slot + margin >= claim.lease:
         raise _LeaseEnding
     wait = (slot - clock()).total_seconds()
     if wait > 0:
         time.sleep(wait)
-    return transport.send(channel=route.channel, to=route.to, from_=route.from_, body=route.body, content_sid=route.content_sid,
-                          content_variables=route.content_variables, status_callback=status_callback)
+    return transport.send(
+        channel=route.channel,
+        to=route.to,
+        from_=route.from_,
+        body=route.body,
+        content_sid=route.content_sid,
+        content_variables=route.content_variables,
+        status_callback=status_callback,
+    )
 
 
 def _record_error(db: Database, claim: ClaimedMessage, error: SendError, now: dt.datetime, max_attempts: int) -> None:
     """Record a refused send: retry later, or fail (and opt out when the citizen did)."""
     reason = error_reason(error)
     if error.opted_out:
+
         def fail_and_opt_out(session: Session) -> None:
             if record_failed(session, claim, error_code=error.code, error_message=reason):
                 opt_out(session, claim.conversation_id, now)
+
         _store(db, fail_and_opt_out)
         log.warning("message %d failed: Twilio error %s, the conversation is opted out", claim.id, error.code)
     elif not error.retryable:
@@ -208,25 +260,46 @@ def _record_error(db: Database, claim: ClaimedMessage, error: SendError, now: dt
     elif claim.attempts >= max_attempts:
         final = f"gave up after {claim.attempts} attempts: {reason}"
         _store(db, lambda session: record_failed(session, claim, error_code=error.code, error_message=final))
-        log.warning("message %d failed after %d attempts (HTTP %s, Twilio error %s)",
-                    claim.id, claim.attempts, error.http_status, error.code)
+        log.warning(
+            "message %d failed after %d attempts (HTTP %s, Twilio error %s)",
+            claim.id,
+            claim.attempts,
+            error.http_status,
+            error.code,
+        )
     else:
         when = now + backoff(claim.attempts)
-        _store(db, lambda session: record_retry(session, claim, next_attempt_at=when, error_code=error.code,
-                                                error_message=reason))
-        log.info("message %d: attempt %d refused (HTTP %s, Twilio error %s), next at %s",
-                 claim.id, claim.attempts, error.http_status, error.code, when.isoformat())
+        _store(
+            db,
+            lambda session: record_retry(
+                session, claim, next_attempt_at=when, error_code=error.code, error_message=reason
+            ),
+        )
+        log.info(
+            "message %d: attempt %d refused (HTTP %s, Twilio error %s), next at %s",
+            claim.id,
+            claim.attempts,
+            error.http_status,
+            error.code,
+            when.isoformat(),
+        )
 
 
 def choose_route(claim: ClaimedMessage, now: dt.datetime) -> Route | None:
     """Return how the message goes now: free text in WhatsApp's window, else a fallback (None: none)."""
     if claim.channel != Channel.WHATSAPP:
         # The citizen writes to the hotline by SMS, so it answers from the same number.
-        return Route(via="sms", channel=Channel.SMS, to=claim.phone, from_=claim.office_hotline,
-                     body=fit_to_channel(claim.body, Channel.SMS))
+        return Route(
+            via="sms",
+            channel=Channel.SMS,
+            to=claim.phone,
+            from_=claim.office_hotline,
+            body=fit_to_channel(claim.body, Channel.SMS),
+        )
     if in_whatsapp_window(claim.last_inbound_at, now) and claim.error_code != OUTSIDE_WINDOW:
-        return Route(via="whatsapp", channel=Channel.WHATSAPP, to=claim.phone,
-                     from_=claim.office_hotline, body=claim.body)
+        return Route(
+            via="whatsapp", channel=Channel.WHATSAPP, to=claim.phone, from_=claim.office_hotline, body=claim.body
+        )
     return fallback_route(claim)
 
 
@@ -234,19 +307,31 @@ def fallback_route(claim: ClaimedMessage) -> Route | None:
     """Return the way outside WhatsApp's window: the office's template, else SMS, else None."""
     content_sid = template_sid(claim.office_templates, claim.kind, template_language(claim))
     if content_sid is not None:
-        return Route(via="whatsapp_template", channel=Channel.WHATSAPP, to=claim.phone,
-                     from_=claim.office_hotline, content_sid=content_sid,
-                     content_variables=content_variables(claim.template))
+        return Route(
+            via="whatsapp_template",
+            channel=Channel.WHATSAPP,
+            to=claim.phone,
+            from_=claim.office_hotline,
+            content_sid=content_sid,
+            content_variables=content_variables(claim.template),
+        )
     if claim.office_sms_sender:
-        return Route(via="sms", channel=Channel.SMS, to=claim.phone, from_=claim.office_sms_sender,
-                     body=fit_to_channel(claim.body, Channel.SMS))
+        return Route(
+            via="sms",
+            channel=Channel.SMS,
+            to=claim.phone,
+            from_=claim.office_sms_sender,
+            body=fit_to_channel(claim.body, Channel.SMS),
+        )
     return None
 
 
 def no_route_reason(claim: ClaimedMessage) -> str:
     """Say, for officers, why a message could not go at all."""
-    return (f"outside WhatsApp's 24-hour window and no template for {claim.kind or 'this message'} "
-            "(and the office has no sms_sender)")
+    return (
+        f"outside WhatsApp's 24-hour window and no template for {claim.kind or 'this message'} "
+        "(and the office has no sms_sender)"
+    )
 
 
 def template_language(claim: ClaimedMessage) -> str:

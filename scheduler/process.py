@@ -1,4 +1,5 @@
 """The scheduler process: APScheduler runs the sweeps and delivery on a timer, reading the clock it is given."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,14 +20,17 @@ DELIVER_EVERY_SECONDS = 2
 
 
 def build_scheduler(
-    db: Database, transport: Transport, settings: DeliverySettings, clock: Callable[[], dt.datetime],
+    db: Database,
+    transport: Transport,
+    settings: DeliverySettings,
+    clock: Callable[[], dt.datetime],
     limits: Limits = Limits(),
 ) -> BlockingScheduler:
     """Return a scheduler with the sweep and delivery jobs; both run at once on start (catch-up).
 
     clock gives the current instant (timezone-aware) whenever a job runs.
     """
-    scheduler = BlockingScheduler(timezone=dt.timezone.utc)
+    scheduler = BlockingScheduler(timezone=dt.UTC)
     start = clock()
 
     def sweep_job() -> None:
@@ -42,8 +46,8 @@ def build_scheduler(
     # Explicit ids and a memory job store: nothing pickled, nothing shared between processes
     # (the database is what they share). A run that overlaps the next is skipped, not stacked.
     common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 60, "replace_existing": True}
-    scheduler.add_job(sweep_job, "interval", seconds=SWEEP_EVERY_SECONDS, id="sweeps",
-                      next_run_time=start, **common)
-    scheduler.add_job(deliver_job, "interval", seconds=DELIVER_EVERY_SECONDS, id="deliver",
-                      next_run_time=start, **common)
+    scheduler.add_job(sweep_job, "interval", seconds=SWEEP_EVERY_SECONDS, id="sweeps", next_run_time=start, **common)
+    scheduler.add_job(
+        deliver_job, "interval", seconds=DELIVER_EVERY_SECONDS, id="deliver", next_run_time=start, **common
+    )
     return scheduler

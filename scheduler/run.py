@@ -4,6 +4,7 @@ schedule (`hotline scheduler`).
 Every sweep finds due work in the database and claims it there, so any number of scheduler
 processes, restarts and missed runs are safe; nothing is kept in the scheduler's memory.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,8 +40,9 @@ class DeliverySettings:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> DeliverySettings:
-        return cls(public_url=config.get("PUBLIC_URL"), send_rate=config["SEND_RATE"],
-                   max_attempts=config["SEND_MAX_ATTEMPTS"])
+        return cls(
+            public_url=config.get("PUBLIC_URL"), send_rate=config["SEND_RATE"], max_attempts=config["SEND_MAX_ATTEMPTS"]
+        )
 
 
 def run_sweeps(db: Database, now: dt.datetime, limits: Limits = Limits()) -> dict[str, int]:
@@ -54,12 +56,22 @@ def run_sweeps(db: Database, now: dt.datetime, limits: Limits = Limits()) -> dic
 
 def deliver(db: Database, now: dt.datetime, transport: Transport, settings: DeliverySettings) -> int:
     """Send the messages due as of now; return how many went."""
-    return delivery.deliver_due(db, now, transport, public_url=settings.public_url,
-                                send_rate=settings.send_rate, max_attempts=settings.max_attempts)
+    return delivery.deliver_due(
+        db,
+        now,
+        transport,
+        public_url=settings.public_url,
+        send_rate=settings.send_rate,
+        max_attempts=settings.max_attempts,
+    )
 
 
 def run_due(
-    db: Database, now: dt.datetime, transport: Transport, settings: DeliverySettings, limits: Limits = Limits(),
+    db: Database,
+    now: dt.datetime,
+    transport: Transport,
+    settings: DeliverySettings,
+    limits: Limits = Limits(),
 ) -> dict[str, int]:
     """Run every sweep, then deliver what is due, all as of now."""
     done = run_sweeps(db, now, limits)

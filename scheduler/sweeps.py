@@ -10,6 +10,7 @@ already no longer matches. Missed runs catch up: everything still due at `now` i
 Run them in the order of scheduler.run.SWEEPS: lapsed holds, lapsed offers and releases give
 their places back before the waiting list is offered what is free.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,7 +51,10 @@ def _office_ids(db: Database) -> list[int]:
 
 
 def _per_office(
-    db: Database, now: dt.datetime, find: Callable[..., list[int]], work: Callable[..., bool],
+    db: Database,
+    now: dt.datetime,
+    find: Callable[..., list[int]],
+    work: Callable[..., bool],
 ) -> int:
     """List each office's due items with find, then do each with work; return how many were done."""
     done = 0
@@ -62,8 +66,7 @@ def _per_office(
 
 def expire_holds(db: Database, now: dt.datetime) -> int:
     """Expire holds past their time; tell the citizens still at their summary, once."""
-    return _each(db, db.run(lambda session: holds.lapsed_holds(session, now, BATCH)),
-                 holds.expire_hold, now)
+    return _each(db, db.run(lambda session: holds.lapsed_holds(session, now, BATCH)), holds.expire_hold, now)
 
 
 def send_reminders(db: Database, now: dt.datetime) -> int:
@@ -78,8 +81,7 @@ def release_unconfirmed(db: Database, now: dt.datetime) -> int:
 
 def expire_offers(db: Database, now: dt.datetime) -> int:
     """Let waiting-list offers not taken in time go, with a notice; their places go on."""
-    return _each(db, db.run(lambda session: waitlist.lapsed_offers(session, now, BATCH)),
-                 waitlist.expire_offer, now)
+    return _each(db, db.run(lambda session: waitlist.lapsed_offers(session, now, BATCH)), waitlist.expire_offer, now)
 
 
 def offer_waitlist(db: Database, now: dt.datetime, limits: Limits = Limits()) -> int:
@@ -88,8 +90,9 @@ def offer_waitlist(db: Database, now: dt.datetime, limits: Limits = Limits()) ->
     offered = 0
     for office_id, day in db.run(lambda session: waitlist.waiting_days(session, now)):
         for _ in range(MAX_OFFERS_PER_DAY):
-            outcome = db.run(lambda session: waitlist.offer_next(
-                session, office_id, day, now, limits.max_bookings_per_phone))
+            outcome = db.run(
+                lambda session: waitlist.offer_next(session, office_id, day, now, limits.max_bookings_per_phone)
+            )
             if outcome == "offered":
                 offered += 1
             elif outcome != "passed":

@@ -6,6 +6,7 @@ plain E.164 and the channel is named apart; how a provider writes an address ("w
 for Twilio) is the transport's business. The error codes are Twilio's, the provider the
 hotline speaks (www.twilio.com/docs/api/errors).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -63,8 +64,15 @@ class Transport(Protocol):
     timeout: float  # seconds a send may take at most
 
     def send(
-        self, *, channel: str, to: str, from_: str, body: str | None, content_sid: str | None,
-        content_variables: dict[str, str] | None, status_callback: str | None,
+        self,
+        *,
+        channel: str,
+        to: str,
+        from_: str,
+        body: str | None,
+        content_sid: str | None,
+        content_variables: dict[str, str] | None,
+        status_callback: str | None,
     ) -> SendResult:
         """Send one message on the channel, between two E.164 numbers; return the answer or raise SendError."""
         ...

@@ -5,6 +5,7 @@ An event's details are scrubbed before they are stored: a NIK (16 digits) keeps 
 in the details' strings, keys included. The subject names a record by its id or booking code
 ("conversation:12", "booking:PLG-7K3QXM"), never by a phone number or NIK.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -62,14 +63,23 @@ def scrub(value: Any) -> Any:
 
 
 def record(
-    session: Session, officer: Officer | None, office_id: int | None, action: str, subject: str,
-    details: dict[str, Any] | None = None, *, now: dt.datetime,
+    session: Session,
+    officer: Officer | None,
+    office_id: int | None,
+    action: str,
+    subject: str,
+    details: dict[str, Any] | None = None,
+    *,
+    now: dt.datetime,
 ) -> AuditEvent:
     """Add one event to the log (officer None: the system) with its details scrubbed; return it."""
     event = AuditEvent(
-        officer_id=officer.id if officer is not None else None, office_id=office_id,
-        action=action[:40], subject=scrub_text(subject)[:80],
-        details=scrub(details) if details else None, at=now,
+        officer_id=officer.id if officer is not None else None,
+        office_id=office_id,
+        action=action[:40],
+        subject=scrub_text(subject)[:80],
+        details=scrub(details) if details else None,
+        at=now,
     )
     session.add(event)
     session.flush()
@@ -77,7 +87,11 @@ def record(
 
 
 def events(
-    session: Session, office_ids: set[int] | None, *, limit: int, before: int | None = None,
+    session: Session,
+    office_ids: set[int] | None,
+    *,
+    limit: int,
+    before: int | None = None,
     action: str | None = None,
 ) -> list[AuditEvent]:
     """Return the offices' events (None: every office), newest first, older than event `before`.
@@ -94,8 +108,11 @@ def events(
         cursor = session.get(AuditEvent, before)
         if cursor is None:
             raise AuditError("unknown_cursor")
-        query = query.where(or_(
-            AuditEvent.at < cursor.at, and_(AuditEvent.at == cursor.at, AuditEvent.id < cursor.id),
-        ))
+        query = query.where(
+            or_(
+                AuditEvent.at < cursor.at,
+                and_(AuditEvent.at == cursor.at, AuditEvent.id < cursor.id),
+            )
+        )
     limit = max(1, min(limit, MAX_EVENTS))
     return list(session.scalars(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)))

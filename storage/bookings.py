@@ -1,11 +1,11 @@
 """Holds and bookings: capacity, limits and codes, enforced under a lock in the database."""
+
 from __future__ import annotations
 
 import datetime as dt
 import secrets
 
 from sqlalchemy import and_, delete, func, or_, select, update
-
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -13,7 +13,12 @@ from conversations.vocabulary import ACTIVE, HOLDING, HOLDS, TAKEN, BookingStatu
 from storage.calendar import closed_on, office_time, office_today, runs_on
 from storage.db import rows_changed, upsert
 from storage.models import (
-    Booking, Conversation, Office, OfficeSession, SessionDay, WaitlistEntry,
+    Booking,
+    Conversation,
+    Office,
+    OfficeSession,
+    SessionDay,
+    WaitlistEntry,
 )
 from storage.reminders import confirmed_on_booking
 
@@ -45,9 +50,7 @@ def lock_session_day(session: Session, session_id: int, day: dt.date) -> int | N
     """
     upsert(session, SessionDay, {"session_id": session_id, "date": day})
     return session.scalar(
-        select(SessionDay.capacity)
-        .where(SessionDay.session_id == session_id, SessionDay.date == day)
-        .with_for_update()
+        select(SessionDay.capacity).where(SessionDay.session_id == session_id, SessionDay.date == day).with_for_update()
     )
 
 
@@ -60,15 +63,21 @@ def locked_capacity(session: Session, office: Office, office_session: OfficeSess
     return office_session.capacity if override is None else override
 
 
-def places_taken(session: Session, session_id: int, day: dt.date, now: dt.datetime, *, excluding: int | None = None) -> int:
+def places_taken(
+    session: Session, session_id: int, day: dt.date, now: dt.datetime, *, excluding: int | None = None
+) -> int:
     """Count the bookings and live holds that occupy places in a session on a day."""
-    query = select(func.count()).select_from(Booking).where(
-        Booking.session_id == session_id,
-        Booking.date == day,
-        or_(
-            Booking.status.in_(TAKEN),
-            and_(Booking.status == BookingStatus.HELD, Booking.hold_expires_at > now),
-        ),
+    query = (
+        select(func.count())
+        .select_from(Booking)
+        .where(
+            Booking.session_id == session_id,
+            Booking.date == day,
+            or_(
+                Booking.status.in_(TAKEN),
+                and_(Booking.status == BookingStatus.HELD, Booking.hold_expires_at > now),
+            ),
+        )
     )
     if excluding is not None:
         query = query.where(Booking.id != excluding)
@@ -77,16 +86,18 @@ def places_taken(session: Session, session_id: int, day: dt.date, now: dt.dateti
 
 def active_bookings(session: Session, office: Office, phone: str, today: dt.date) -> list[Booking]:
     """Return the phone's bookings at the office that are still to come, soonest first."""
-    return list(session.scalars(
-        select(Booking)
-        .where(
-            Booking.office_id == office.id,
-            Booking.phone == phone,
-            Booking.status.in_(ACTIVE),
-            Booking.date >= today,
+    return list(
+        session.scalars(
+            select(Booking)
+            .where(
+                Booking.office_id == office.id,
+                Booking.phone == phone,
+                Booking.status.in_(ACTIVE),
+                Booking.date >= today,
+            )
+            .order_by(Booking.date, Booking.id)
         )
-        .order_by(Booking.date, Booking.id)
-    ))
+    )
 
 
 def active_code_for_nik(session: Session, office: Office, nik: str, today: dt.date) -> str | None:
@@ -117,9 +128,9 @@ def release_holds(session: Session, conversation: Conversation) -> int:
     A place offered from the waiting list and given back is declined: its entry leaves the
     list, and the place goes to the next in line.
     """
-    held = list(session.scalars(
-        select(Booking.id).where(Booking.conversation_id == conversation.id, Booking.status == "held")
-    ))
+    held = list(
+        session.scalars(select(Booking.id).where(Booking.conversation_id == conversation.id, Booking.status == "held"))
+    )
     if not held:
         return 0
     session.execute(
@@ -127,28 +138,35 @@ def release_holds(session: Session, conversation: Conversation) -> int:
         .where(WaitlistEntry.hold_id.in_(held), WaitlistEntry.status == WaitlistStatus.OFFERED)
         .values(status=BookingStatus.CANCELLED)
     )
-    return rows_changed(session.execute(
-        update(Booking).where(Booking.id.in_(held)).values(status=BookingStatus.EXPIRED, hold_expires_at=None)
-    ))
+    return rows_changed(
+        session.execute(
+            update(Booking).where(Booking.id.in_(held)).values(status=BookingStatus.EXPIRED, hold_expires_at=None)
+        )
+    )
 
 
 def _clear_stale_for_nik(session: Session, office: Office, nik: str, now: dt.datetime, today: dt.date) -> None:
     """Retire what would wrongly block the NIK: lapsed holds, and past days never checked in."""
     session.execute(
         update(Booking)
-        .where(Booking.office_id == office.id, Booking.nik == nik, Booking.status == BookingStatus.HELD,
-               Booking.hold_expires_at <= now)
+        .where(
+            Booking.office_id == office.id,
+            Booking.nik == nik,
+            Booking.status == BookingStatus.HELD,
+            Booking.hold_expires_at <= now,
+        )
         .values(status=BookingStatus.EXPIRED)
     )
     session.execute(
         update(Booking)
-        .where(Booking.office_id == office.id, Booking.nik == nik,
-               Booking.status.in_(ACTIVE), Booking.date < today)
+        .where(Booking.office_id == office.id, Booking.nik == nik, Booking.status.in_(ACTIVE), Booking.date < today)
         .values(status=BookingStatus.NO_SHOW)
     )
 
 
-def _check_bookable(session: Session, office: Office, office_session: OfficeSession | None, day: dt.date, now: dt.datetime) -> OfficeSession:
+def _check_bookable(
+    session: Session, office: Office, office_session: OfficeSession | None, day: dt.date, now: dt.datetime
+) -> OfficeSession:
     if office_session is None or office_session.office_id != office.id or not office_session.active:
         raise Refused(RefusalReason.FULL)
     today = office_today(office, now)
@@ -184,9 +202,14 @@ def hold_place(
     release_holds(session, conversation)
     moves_booking_id = None
     if moving:
-        moved = session.scalar(select(Booking).where(
-            Booking.code == moving, Booking.office_id == office.id,
-            Booking.phone == conversation.phone, Booking.status.in_(ACTIVE)))
+        moved = session.scalar(
+            select(Booking).where(
+                Booking.code == moving,
+                Booking.office_id == office.id,
+                Booking.phone == conversation.phone,
+                Booking.status.in_(ACTIVE),
+            )
+        )
         if moved is None:
             raise Refused(RefusalReason.UNKNOWN_BOOKING, moving)
         moves_booking_id, nik = moved.id, None
@@ -206,11 +229,21 @@ def hold_place(
         raise Refused(RefusalReason.FULL)
     for _ in range(5):
         hold = Booking(
-            code=new_code(office), office_id=office.id, session_id=office_session.id, date=day,
-            status=BookingStatus.HELD, conversation_id=conversation.id, phone=conversation.phone,
-            channel=conversation.channel, service=service, passport_type=passport_type, name=name,
-            nik=nik, moves_booking_id=moves_booking_id,
-            hold_expires_at=now + dt.timedelta(minutes=hold_minutes), created_at=now,
+            code=new_code(office),
+            office_id=office.id,
+            session_id=office_session.id,
+            date=day,
+            status=BookingStatus.HELD,
+            conversation_id=conversation.id,
+            phone=conversation.phone,
+            channel=conversation.channel,
+            service=service,
+            passport_type=passport_type,
+            name=name,
+            nik=nik,
+            moves_booking_id=moves_booking_id,
+            hold_expires_at=now + dt.timedelta(minutes=hold_minutes),
+            created_at=now,
         )
         try:
             with session.begin_nested():
@@ -225,17 +258,16 @@ def hold_place(
 
 
 def _active_code_or_hold_for_nik(session: Session, office: Office, nik: str) -> str | None:
-    return session.scalar(select(Booking.code).where(
-        Booking.office_id == office.id, Booking.nik == nik,
-        Booking.status.in_(HOLDING)))
+    return session.scalar(
+        select(Booking.code).where(Booking.office_id == office.id, Booking.nik == nik, Booking.status.in_(HOLDING))
+    )
 
 
 def confirm_hold(session: Session, office: Office, conversation: Conversation, code: str, now: dt.datetime) -> Booking:
     """Turn the conversation's hold into a booking (or move the booking it holds for)."""
     hold = session.scalar(
         select(Booking)
-        .where(Booking.code == code, Booking.conversation_id == conversation.id,
-               Booking.status.in_(HOLDS))
+        .where(Booking.code == code, Booking.conversation_id == conversation.id, Booking.status.in_(HOLDS))
         .with_for_update()
     )
     if hold is None:
@@ -251,9 +283,7 @@ def confirm_hold(session: Session, office: Office, conversation: Conversation, c
         if places_taken(session, hold.session_id, hold.date, now, excluding=hold.id) >= capacity:
             raise Refused(RefusalReason.HOLD_LOST)
     if hold.moves_booking_id is not None:
-        moved = session.scalar(
-            select(Booking).where(Booking.id == hold.moves_booking_id).with_for_update()
-        )
+        moved = session.scalar(select(Booking).where(Booking.id == hold.moves_booking_id).with_for_update())
         if moved is None or moved.status not in ACTIVE:
             raise Refused(RefusalReason.UNKNOWN_BOOKING)
         if moved.date != hold.date:
@@ -300,8 +330,7 @@ def _lock_active_booking(session: Session, office: Office, phone: str, code: str
     """Lock one of the phone's active bookings at the office; raise Refused if it has none by that code."""
     booking = session.scalar(
         select(Booking)
-        .where(Booking.code == code, Booking.office_id == office.id, Booking.phone == phone,
-               Booking.status.in_(ACTIVE))
+        .where(Booking.code == code, Booking.office_id == office.id, Booking.phone == phone, Booking.status.in_(ACTIVE))
         .with_for_update()
     )
     if booking is None:

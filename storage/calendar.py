@@ -1,14 +1,14 @@
 """Which days an office is open, and how many places each session has left."""
+
 from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Collection
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import holidays
-from collections.abc import Collection
-
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -21,9 +21,7 @@ from storage.models import Booking, ClosedDate, Office, OfficeSession, SessionDa
 @functools.lru_cache(maxsize=32)
 def national_holidays(year: int) -> dict[dt.date, str]:
     """Return Indonesia's public holidays and cuti bersama of the year, with their names."""
-    found = holidays.country_holidays(
-        "ID", years=year, categories=("public", "government"), language="id"
-    )
+    found = holidays.country_holidays("ID", years=year, categories=("public", "government"), language="id")
     return dict(found.items())
 
 
@@ -48,7 +46,10 @@ def closed_dates(session: Session, office: Office, first: dt.date, last: dt.date
 
 
 def closed_reason(
-    office: Office, day: dt.date, office_closed: dict[dt.date, str], extra_days: Collection[dt.date] = (),
+    office: Office,
+    day: dt.date,
+    office_closed: dict[dt.date, str],
+    extra_days: Collection[dt.date] = (),
 ) -> tuple[str | None, str | None]:
     """Return why the office is closed on day ("holiday", "office", "weekday") and a name.
 
@@ -67,8 +68,12 @@ def closed_reason(
 
 def closed_on(session: Session, office: Office, day: dt.date) -> tuple[str | None, str | None]:
     """Return why the office is closed on day (None, None when open), extra sessions counted."""
-    return closed_reason(office, day, closed_dates(session, office, day, day),
-                         {s.only_on for s in office_sessions(session, office, day, day) if s.only_on})
+    return closed_reason(
+        office,
+        day,
+        closed_dates(session, office, day, day),
+        {s.only_on for s in office_sessions(session, office, day, day) if s.only_on},
+    )
 
 
 @dataclass(frozen=True)
@@ -101,12 +106,17 @@ class DayPlaces:
 
 def office_sessions(session: Session, office: Office, first: dt.date, last: dt.date) -> list[OfficeSession]:
     """Return the office's active sessions that may run from first to last (daily and extra), by start."""
-    return list(session.scalars(
-        select(OfficeSession)
-        .where(OfficeSession.office_id == office.id, OfficeSession.active.is_(True),
-               or_(OfficeSession.only_on.is_(None), OfficeSession.only_on.between(first, last)))
-        .order_by(OfficeSession.start, OfficeSession.id)
-    ))
+    return list(
+        session.scalars(
+            select(OfficeSession)
+            .where(
+                OfficeSession.office_id == office.id,
+                OfficeSession.active.is_(True),
+                or_(OfficeSession.only_on.is_(None), OfficeSession.only_on.between(first, last)),
+            )
+            .order_by(OfficeSession.start, OfficeSession.id)
+        )
+    )
 
 
 def runs_on(office: Office, office_session: OfficeSession, day: dt.date) -> bool:
@@ -117,14 +127,18 @@ def runs_on(office: Office, office_session: OfficeSession, day: dt.date) -> bool
 
 
 def capacity_overrides(
-    session: Session, session_ids: Collection[int], first: dt.date, last: dt.date,
+    session: Session,
+    session_ids: Collection[int],
+    first: dt.date,
+    last: dt.date,
 ) -> dict[tuple[int, dt.date], int]:
     """Return the per-date capacities set for the sessions from first to last, by (session id, date)."""
     if not session_ids:
         return {}
     rows = session.execute(
         select(SessionDay.session_id, SessionDay.date, SessionDay.capacity).where(
-            SessionDay.session_id.in_(sorted(session_ids)), SessionDay.date.between(first, last),
+            SessionDay.session_id.in_(sorted(session_ids)),
+            SessionDay.date.between(first, last),
             SessionDay.capacity.is_not(None),
         )
     )
@@ -159,8 +173,11 @@ def places(session: Session, office: Office, first: dt.date, last: dt.date, now:
         closed, name = closed_reason(office, day, office_closed, extra_days)
         rows = tuple(
             SessionPlaces(
-                session=s, number=i, capacity=overrides.get((s.id, day), s.capacity),
-                booked=taken.get((day, s.id), (0, 0))[0], held=taken.get((day, s.id), (0, 0))[1],
+                session=s,
+                number=i,
+                capacity=overrides.get((s.id, day), s.capacity),
+                booked=taken.get((day, s.id), (0, 0))[0],
+                held=taken.get((day, s.id), (0, 0))[1],
                 started=day < today or (day == today and s.start <= clock),
             )
             for i, s in enumerate((s for s in sessions if runs_on(office, s, day)), start=1)
@@ -171,7 +188,11 @@ def places(session: Session, office: Office, first: dt.date, last: dt.date, now:
 
 
 def nearest_free_days(
-    session: Session, office: Office, day: dt.date, now: dt.datetime, count: int = 3,
+    session: Session,
+    office: Office,
+    day: dt.date,
+    now: dt.datetime,
+    count: int = 3,
 ) -> list[dt.date]:
     """Return up to count bookable dates with places left nearest to day (never day itself), by date.
 
@@ -180,6 +201,9 @@ def nearest_free_days(
     """
     today = office_today(office, now)
     last = today + dt.timedelta(days=office.book_ahead_days)
-    free = [d.date for d in places(session, office, today, last, now)
-            if d.open and d.date != day and sum(s.available for s in d.sessions) > 0]
+    free = [
+        d.date
+        for d in places(session, office, today, last, now)
+        if d.open and d.date != day and sum(s.available for s in d.sessions) > 0
+    ]
     return sorted(sorted(free, key=lambda d: (abs((d - day).days), d))[:count])

@@ -1,10 +1,10 @@
 """Citizens' conversations and their messages: locking, deduplication, the thread."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 from sqlalchemy import select
-
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,10 +17,21 @@ def lock_conversation(session: Session, office: Office, phone: str, channel: str
 
     The lock makes one citizen's messages run one after another, whatever process takes them.
     """
-    upsert(session, Conversation, {
-        "office_id": office.id, "phone": phone, "channel": channel, "state": {}, "language": "id",
-        "handover": False, "opted_out": False, "created_at": now, "updated_at": now,
-    })
+    upsert(
+        session,
+        Conversation,
+        {
+            "office_id": office.id,
+            "phone": phone,
+            "channel": channel,
+            "state": {},
+            "language": "id",
+            "handover": False,
+            "opted_out": False,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
     conversation = session.scalar(
         select(Conversation)
         .where(Conversation.office_id == office.id, Conversation.phone == phone)
@@ -33,9 +44,7 @@ def lock_conversation(session: Session, office: Office, phone: str, channel: str
 
 def find_conversation(session: Session, office: Office, phone: str) -> Conversation | None:
     """Return the citizen's conversation with the office, or None."""
-    return session.scalar(
-        select(Conversation).where(Conversation.office_id == office.id, Conversation.phone == phone)
-    )
+    return session.scalar(select(Conversation).where(Conversation.office_id == office.id, Conversation.phone == phone))
 
 
 def message_by_sid(session: Session, sid: str) -> Message | None:
@@ -44,13 +53,25 @@ def message_by_sid(session: Session, sid: str) -> Message | None:
 
 
 def record_inbound(
-    session: Session, conversation: Conversation, *, sid: str, body: str, num_media: int,
-    channel: str, now: dt.datetime,
+    session: Session,
+    conversation: Conversation,
+    *,
+    sid: str,
+    body: str,
+    num_media: int,
+    channel: str,
+    now: dt.datetime,
 ) -> Message | None:
     """Store a citizen's message; return None if a message with this MessageSid is stored already."""
     message = Message(
-        conversation_id=conversation.id, direction="in", author="citizen", channel=channel,
-        body=body, num_media=num_media, twilio_sid=sid, created_at=now,
+        conversation_id=conversation.id,
+        direction="in",
+        author="citizen",
+        channel=channel,
+        body=body,
+        num_media=num_media,
+        twilio_sid=sid,
+        created_at=now,
     )
     try:
         with session.begin_nested():
@@ -64,13 +85,26 @@ def record_inbound(
 
 
 def record_outbound(
-    session: Session, conversation: Conversation, *, body: str, channel: str, now: dt.datetime,
-    reply_to: Message | None = None, author: str = "bot", status: str | None = None,
+    session: Session,
+    conversation: Conversation,
+    *,
+    body: str,
+    channel: str,
+    now: dt.datetime,
+    reply_to: Message | None = None,
+    author: str = "bot",
+    status: str | None = None,
 ) -> Message:
     """Store a message sent to the citizen."""
     message = Message(
-        conversation_id=conversation.id, direction="out", author=author, channel=channel,
-        body=body, reply_to_id=reply_to.id if reply_to else None, status=status, created_at=now,
+        conversation_id=conversation.id,
+        direction="out",
+        author=author,
+        channel=channel,
+        body=body,
+        reply_to_id=reply_to.id if reply_to else None,
+        status=status,
+        created_at=now,
     )
     session.add(message)
     conversation.updated_at = now
@@ -80,6 +114,4 @@ def record_outbound(
 
 def replies_to(session: Session, message: Message) -> list[str]:
     """Return the bodies of the replies given to a message, in order."""
-    return list(session.scalars(
-        select(Message.body).where(Message.reply_to_id == message.id).order_by(Message.id)
-    ))
+    return list(session.scalars(select(Message.body).where(Message.reply_to_id == message.id).order_by(Message.id)))

@@ -1,4 +1,5 @@
 """The engine, sessions and transactions, for SQLite and PostgreSQL alike."""
+
 from __future__ import annotations
 
 import contextlib
@@ -107,7 +108,10 @@ def rows_changed(result: Result[Any]) -> int:
 
 
 def upsert(
-    session: Session, model: type[Any], values: Mapping[str, Any], *,
+    session: Session,
+    model: type[Any],
+    values: Mapping[str, Any],
+    *,
     key: Sequence[Any] | None = None,
     update: Callable[[Any], Mapping[str, ColumnElement[Any]]] | None = None,
 ) -> None:

@@ -9,6 +9,7 @@ Locks are taken in the order a citizen's message takes them (conversation, then 
 then session-day), so an officer's change and a citizen's message never wait on each other
 in a circle.
 """
+
 from __future__ import annotations
 
 import csv
@@ -24,16 +25,21 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from conversations.dates import format_date
 from conversations.nik import mask_nik
-from conversations.words import booking_code
 from conversations.vocabulary import ACTIVE, CHECKABLE, HOLDS, TAKEN, BookingStatus
+from conversations.words import booking_code
 from storage import audit
 from storage.audit import mask_phone
 from storage.bookings import Refused, locked_capacity, places_taken
 from storage.calendar import (
-    capacity_overrides, closed_on, office_sessions, office_time, office_today, runs_on,
+    capacity_overrides,
+    closed_on,
+    office_sessions,
+    office_time,
+    office_today,
+    runs_on,
 )
 from storage.conversations import lock_conversation
-from storage.models import Booking, Conversation, Office, OfficeSession, Officer
+from storage.models import Booking, Conversation, Office, Officer, OfficeSession
 from storage.officers import office_ids as served_office_ids
 from storage.outbox import enqueue
 from storage.phones import to_e164
@@ -43,8 +49,18 @@ MAX_SEARCH_RESULTS = 50
 MAX_REASON = 200
 # Characters that make a spreadsheet read a cell as a formula (OWASP's CSV injection list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CSV_COLUMNS = ("code", "session", "name", "nik", "service", "passport_type", "status", "phone",
-               "channel", "checked_in_at")
+CSV_COLUMNS = (
+    "code",
+    "session",
+    "name",
+    "nik",
+    "service",
+    "passport_type",
+    "status",
+    "phone",
+    "channel",
+    "checked_in_at",
+)
 
 
 class DeskError(Exception):
@@ -65,6 +81,7 @@ class DeskError(Exception):
 
 
 # --- what officers see --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class DeskBooking:
@@ -116,25 +133,36 @@ class DaySheet:
 
 def _desk_booking(booking: Booking) -> DeskBooking:
     return DeskBooking(
-        id=booking.id, code=booking.code, office_id=booking.office_id, date=booking.date,
-        session_id=booking.session_id, start=booking.session.start, end=booking.session.end,
-        name=booking.name, nik=mask_nik(booking.nik or ""), service=booking.service,
-        passport_type=booking.passport_type, status=booking.status, phone=mask_phone(booking.phone),
-        channel=booking.channel, checked_in_at=booking.checked_in_at,
+        id=booking.id,
+        code=booking.code,
+        office_id=booking.office_id,
+        date=booking.date,
+        session_id=booking.session_id,
+        start=booking.session.start,
+        end=booking.session.end,
+        name=booking.name,
+        nik=mask_nik(booking.nik or ""),
+        service=booking.service,
+        passport_type=booking.passport_type,
+        status=booking.status,
+        phone=mask_phone(booking.phone),
+        channel=booking.channel,
+        checked_in_at=booking.checked_in_at,
         conversation_id=booking.conversation_id,
     )
 
 
 def _day_bookings(session: Session, office: Office, day: dt.date) -> list[Booking]:
     """Return the office's bookings of the day (holds aside), by session start and name."""
-    return list(session.scalars(
-        select(Booking)
-        .join(OfficeSession, Booking.session_id == OfficeSession.id)
-        .where(Booking.office_id == office.id, Booking.date == day,
-               Booking.status.not_in(HOLDS))
-        .options(contains_eager(Booking.session))
-        .order_by(OfficeSession.start, func.lower(Booking.name), Booking.id)
-    ))
+    return list(
+        session.scalars(
+            select(Booking)
+            .join(OfficeSession, Booking.session_id == OfficeSession.id)
+            .where(Booking.office_id == office.id, Booking.date == day, Booking.status.not_in(HOLDS))
+            .options(contains_eager(Booking.session))
+            .order_by(OfficeSession.start, func.lower(Booking.name), Booking.id)
+        )
+    )
 
 
 def day_sheet(session: Session, office: Office, day: dt.date, now: dt.datetime) -> DaySheet:
@@ -149,12 +177,18 @@ def day_sheet(session: Session, office: Office, day: dt.date, now: dt.datetime) 
     others = {b.session_id: b.session for b in bookings if b.session_id not in {s.id for s in running}}
     sessions = sorted([*running, *others.values()], key=lambda s: (s.start, s.id))
     overrides = capacity_overrides(session, [s.id for s in sessions], day, day)
-    held = dict(session.execute(
-        select(Booking.session_id, func.count())
-        .where(Booking.office_id == office.id, Booking.date == day, Booking.status == BookingStatus.HELD,
-               Booking.hold_expires_at > now)
-        .group_by(Booking.session_id)
-    ).all())
+    held = dict(
+        session.execute(
+            select(Booking.session_id, func.count())
+            .where(
+                Booking.office_id == office.id,
+                Booking.date == day,
+                Booking.status == BookingStatus.HELD,
+                Booking.hold_expires_at > now,
+            )
+            .group_by(Booking.session_id)
+        ).all()
+    )
     numbers = {s.id: i for i, s in enumerate(running, start=1)} if closed is None else {}
     rows = []
     for s in sessions:
@@ -162,13 +196,22 @@ def day_sheet(session: Session, office: Office, day: dt.date, now: dt.datetime) 
         capacity = overrides.get((s.id, day), s.capacity)
         taken = sum(b.status in TAKEN for b in mine)
         live = int(held.get(s.id, 0))
-        rows.append(SheetSession(
-            session_id=s.id, number=numbers.get(s.id), start=s.start, end=s.end,
-            extra=s.only_on is not None, capacity=capacity, booked=taken, held=live,
-            free=max(0, capacity - taken - live) if s.id in numbers else 0,
-            checked_in=sum(b.status == BookingStatus.CHECKED_IN for b in mine),
-            no_show=sum(b.status == BookingStatus.NO_SHOW for b in mine), bookings=mine,
-        ))
+        rows.append(
+            SheetSession(
+                session_id=s.id,
+                number=numbers.get(s.id),
+                start=s.start,
+                end=s.end,
+                extra=s.only_on is not None,
+                capacity=capacity,
+                booked=taken,
+                held=live,
+                free=max(0, capacity - taken - live) if s.id in numbers else 0,
+                checked_in=sum(b.status == BookingStatus.CHECKED_IN for b in mine),
+                no_show=sum(b.status == BookingStatus.NO_SHOW for b in mine),
+                bookings=mine,
+            )
+        )
     return DaySheet(date=day, closed=closed, closed_name=name, sessions=tuple(rows))
 
 
@@ -182,14 +225,17 @@ def search(session: Session, office_ids: Collection[int] | None, text: str) -> l
     if not isinstance(text, str) or not text.strip() or len(text) > 64:
         return []
     code, phone = booking_code(text), to_e164(text)
-    wanted = [condition for condition in (
-        Booking.code == code if code else None,
-        Booking.phone == phone if phone else None,
-    ) if condition is not None]
+    wanted = [
+        condition
+        for condition in (
+            Booking.code == code if code else None,
+            Booking.phone == phone if phone else None,
+        )
+        if condition is not None
+    ]
     if not wanted or (office_ids is not None and not office_ids):
         return []
-    query = (select(Booking).where(or_(*wanted), Booking.status.not_in(HOLDS))
-             .options(selectinload(Booking.session)))
+    query = select(Booking).where(or_(*wanted), Booking.status.not_in(HOLDS)).options(selectinload(Booking.session))
     if office_ids is not None:
         query = query.where(Booking.office_id.in_(sorted(office_ids)))
     found = session.scalars(query.order_by(Booking.date.desc(), Booking.id.desc()).limit(MAX_SEARCH_RESULTS))
@@ -215,14 +261,28 @@ def day_csv(session: Session, office: Office, day: dt.date) -> str:
     writer.writerow(CSV_COLUMNS)
     for b in map(_desk_booking, _day_bookings(session, office, day)):
         arrived = b.checked_in_at.astimezone(zone).isoformat(timespec="minutes") if b.checked_in_at else ""
-        writer.writerow([_csv_cell(value) for value in (
-            b.code, f"{b.start}-{b.end}", b.name, b.nik, b.service, b.passport_type, b.status,
-            b.phone, b.channel, arrived,
-        )])
+        writer.writerow(
+            [
+                _csv_cell(value)
+                for value in (
+                    b.code,
+                    f"{b.start}-{b.end}",
+                    b.name,
+                    b.nik,
+                    b.service,
+                    b.passport_type,
+                    b.status,
+                    b.phone,
+                    b.channel,
+                    arrived,
+                )
+            ]
+        )
     return out.getvalue()
 
 
 # --- checks shared with storage.quota -------------------------------------------------------
+
 
 def check_serves(session: Session, officer: Officer, office: Office) -> None:
     """Refuse (not_found) an officer acting for an office they do not serve."""
@@ -246,9 +306,9 @@ def _code(text: str) -> str:
 
 
 def _find(session: Session, office: Office, code: str) -> Booking:
-    booking = session.scalar(select(Booking).where(
-        Booking.code == _code(code), Booking.office_id == office.id,
-        Booking.status.not_in(HOLDS)))
+    booking = session.scalar(
+        select(Booking).where(Booking.code == _code(code), Booking.office_id == office.id, Booking.status.not_in(HOLDS))
+    )
     if booking is None:
         raise DeskError("not_found", f"no booking {code} at office {office.code}")
     return booking
@@ -257,8 +317,7 @@ def _find(session: Session, office: Office, code: str) -> Booking:
 def _lock(session: Session, booking_id: int) -> Booking:
     """Lock the booking and read it afresh (a citizen may have changed it meanwhile)."""
     booking = session.scalar(
-        select(Booking).where(Booking.id == booking_id)
-        .with_for_update().execution_options(populate_existing=True)
+        select(Booking).where(Booking.id == booking_id).with_for_update().execution_options(populate_existing=True)
     )
     assert booking is not None  # bookings are never deleted, holds aside
     return booking
@@ -272,8 +331,7 @@ def _lock_for_citizen(session: Session, office: Office, code: str, now: dt.datet
     if booking.status not in ACTIVE:
         raise DeskError("not_active", f"booking {booking.code} is {booking.status}", status=booking.status)
     if booking.date < office_today(office, now):
-        raise DeskError("past", f"booking {booking.code} was for {booking.date}, which has passed",
-                        date=booking.date)
+        raise DeskError("past", f"booking {booking.code} was for {booking.date}, which has passed", date=booking.date)
     return booking, conversation
 
 
@@ -282,6 +340,7 @@ def _session_label(office_session: OfficeSession) -> str:
 
 
 # --- the desk's actions -------------------------------------------------------------------------
+
 
 def check_in(session: Session, officer: Officer, office: Office, code: str, now: dt.datetime) -> Booking:
     """Record that the citizen of a booking for today has arrived; return the booking.
@@ -294,18 +353,25 @@ def check_in(session: Session, officer: Officer, office: Office, code: str, now:
     booking = _lock(session, _find(session, office, code).id)
     today = office_today(office, now)
     if booking.status == BookingStatus.CHECKED_IN:
-        raise DeskError("already_checked_in", f"booking {booking.code} was checked in already",
-                        checked_in_at=booking.checked_in_at)
+        raise DeskError(
+            "already_checked_in", f"booking {booking.code} was checked in already", checked_in_at=booking.checked_in_at
+        )
     if booking.status not in CHECKABLE:
         raise DeskError("not_active", f"booking {booking.code} is {booking.status}", status=booking.status)
     if booking.date != today:
-        raise DeskError("not_today", f"booking {booking.code} is for {booking.date}, not today",
-                        date=booking.date)
+        raise DeskError("not_today", f"booking {booking.code} is for {booking.date}, not today", date=booking.date)
     previous = booking.status
     booking.status, booking.checked_in_at = BookingStatus.CHECKED_IN, now
     session.flush()
-    audit.record(session, officer, office.id, "check_in", f"booking:{booking.code}",
-                 {"date": booking.date.isoformat(), "previous_status": previous}, now=now)
+    audit.record(
+        session,
+        officer,
+        office.id,
+        "check_in",
+        f"booking:{booking.code}",
+        {"date": booking.date.isoformat(), "previous_status": previous},
+        now=now,
+    )
     return booking
 
 
@@ -324,22 +390,40 @@ def mark_no_shows(session: Session, officer: Officer, office: Office, day: dt.da
     ended = select(OfficeSession.id).where(OfficeSession.office_id == office.id)
     if day == today:
         ended = ended.where(OfficeSession.end <= office_time(office, now))
-    codes = list(session.scalars(
-        update(Booking)
-        .where(Booking.office_id == office.id, Booking.date == day,
-               Booking.status.in_(ACTIVE), Booking.session_id.in_(ended))
-        .values(status=BookingStatus.NO_SHOW)
-        .returning(Booking.code)
-        .execution_options(synchronize_session="fetch")
-    ))
+    codes = list(
+        session.scalars(
+            update(Booking)
+            .where(
+                Booking.office_id == office.id,
+                Booking.date == day,
+                Booking.status.in_(ACTIVE),
+                Booking.session_id.in_(ended),
+            )
+            .values(status=BookingStatus.NO_SHOW)
+            .returning(Booking.code)
+            .execution_options(synchronize_session="fetch")
+        )
+    )
     if codes:
-        audit.record(session, officer, office.id, "no_show", f"date:{day.isoformat()}",
-                     {"count": len(codes), "codes": sorted(codes)}, now=now)
+        audit.record(
+            session,
+            officer,
+            office.id,
+            "no_show",
+            f"date:{day.isoformat()}",
+            {"count": len(codes), "codes": sorted(codes)},
+            now=now,
+        )
     return len(codes)
 
 
 def cancel_for_citizen(
-    session: Session, officer: Officer, office: Office, code: str, now: dt.datetime, reason: str | None = None,
+    session: Session,
+    officer: Officer,
+    office: Office,
+    code: str,
+    now: dt.datetime,
+    reason: str | None = None,
 ) -> Booking:
     """Cancel a citizen's active booking for them and tell them by message; return the booking.
 
@@ -352,26 +436,52 @@ def cancel_for_citizen(
     booking.status, booking.cancelled_at = BookingStatus.CANCELLED, now
     # A place the citizen holds to move this booking can no longer move anything.
     session.execute(
-        update(Booking).where(Booking.moves_booking_id == booking.id, Booking.status == BookingStatus.HELD)
+        update(Booking)
+        .where(Booking.moves_booking_id == booking.id, Booking.status == BookingStatus.HELD)
         .values(status=BookingStatus.EXPIRED, hold_expires_at=None)
         .execution_options(synchronize_session=False)
     )
     session.flush()
     lang = conversation.language
-    audit.record(session, officer, office.id, "cancel", f"booking:{booking.code}", {
-        "date": booking.date.isoformat(), "session": _session_label(booking.session),
-        "reason": clean_reason(reason),
-    }, now=now)
-    enqueue(session, conversation, kind="office_cancelled", message_id="office_cancelled", now=now,
-            booking=booking, dedupe_key=f"office_cancelled:{booking.id}",
-            params={"code": booking.code, "date": format_date(booking.date, lang),
-                    "start": booking.session.start, "end": booking.session.end})
+    audit.record(
+        session,
+        officer,
+        office.id,
+        "cancel",
+        f"booking:{booking.code}",
+        {
+            "date": booking.date.isoformat(),
+            "session": _session_label(booking.session),
+            "reason": clean_reason(reason),
+        },
+        now=now,
+    )
+    enqueue(
+        session,
+        conversation,
+        kind="office_cancelled",
+        message_id="office_cancelled",
+        now=now,
+        booking=booking,
+        dedupe_key=f"office_cancelled:{booking.id}",
+        params={
+            "code": booking.code,
+            "date": format_date(booking.date, lang),
+            "start": booking.session.start,
+            "end": booking.session.end,
+        },
+    )
     return booking
 
 
 def move_for_citizen(
-    session: Session, officer: Officer, office: Office, code: str, new_date: dt.date,
-    new_session_id: int, now: dt.datetime,
+    session: Session,
+    officer: Officer,
+    office: Office,
+    code: str,
+    new_date: dt.date,
+    new_session_id: int,
+    now: dt.datetime,
 ) -> Booking:
     """Move a citizen's active booking to another session and tell them by message; return it.
 
@@ -392,12 +502,21 @@ def move_for_citizen(
     if new_date < today:
         raise DeskError("past", f"{new_date} has passed", date=new_date)
     if new_date > today + dt.timedelta(days=office.book_ahead_days):
-        raise DeskError("too_far", f"{new_date} is beyond the {office.book_ahead_days} days bookable ahead",
-                        date=new_date, book_ahead_days=office.book_ahead_days)
+        raise DeskError(
+            "too_far",
+            f"{new_date} is beyond the {office.book_ahead_days} days bookable ahead",
+            date=new_date,
+            book_ahead_days=office.book_ahead_days,
+        )
     closed, name = closed_on(session, office, new_date)
     if closed or not runs_on(office, target, new_date):
-        raise DeskError("closed", f"session {_session_label(target)} does not run on {new_date}",
-                        date=new_date, closed=closed or "weekday", name=name)
+        raise DeskError(
+            "closed",
+            f"session {_session_label(target)} does not run on {new_date}",
+            date=new_date,
+            closed=closed or "weekday",
+            name=name,
+        )
     if new_date == today and target.start <= office_time(office, now):
         raise DeskError("started", f"session {_session_label(target)} has started", date=new_date)
     try:
@@ -406,8 +525,13 @@ def move_for_citizen(
         raise DeskError("closed", f"{new_date} closed a moment ago", date=new_date, closed="office") from None
     taken = places_taken(session, target.id, new_date, now, excluding=booking.id)
     if taken >= capacity:
-        raise DeskError("full", f"{new_date} {_session_label(target)} is full ({taken} of {capacity})",
-                        date=new_date, booked=taken, capacity=capacity)
+        raise DeskError(
+            "full",
+            f"{new_date} {_session_label(target)} is full ({taken} of {capacity})",
+            date=new_date,
+            booked=taken,
+            capacity=capacity,
+        )
     before = {"date": booking.date.isoformat(), "session": _session_label(booking.session)}
     if booking.date != new_date:
         booking.reminded_at = None
@@ -417,19 +541,43 @@ def move_for_citizen(
             booking.status, booking.confirmed_at = BookingStatus.BOOKED, None
     booking.date, booking.session = new_date, target
     session.flush()
-    event = audit.record(session, officer, office.id, "move", f"booking:{booking.code}", {
-        "from": before, "to": {"date": new_date.isoformat(), "session": _session_label(target)},
-    }, now=now)
+    event = audit.record(
+        session,
+        officer,
+        office.id,
+        "move",
+        f"booking:{booking.code}",
+        {
+            "from": before,
+            "to": {"date": new_date.isoformat(), "session": _session_label(target)},
+        },
+        now=now,
+    )
     lang = conversation.language
     # A booking may be moved more than once: one message per move (the event's id), never two.
-    enqueue(session, conversation, kind="office_moved", message_id="office_moved", now=now,
-            booking=booking, dedupe_key=f"office_moved:{booking.id}:{event.id}",
-            params={"code": booking.code, "date": format_date(new_date, lang),
-                    "start": target.start, "end": target.end})
+    enqueue(
+        session,
+        conversation,
+        kind="office_moved",
+        message_id="office_moved",
+        now=now,
+        booking=booking,
+        dedupe_key=f"office_moved:{booking.id}:{event.id}",
+        params={"code": booking.code, "date": format_date(new_date, lang), "start": target.start, "end": target.end},
+    )
     return booking
 
 
 __all__ = [
-    "DaySheet", "DeskBooking", "DeskError", "SheetSession", "cancel_for_citizen", "check_in",
-    "day_csv", "day_sheet", "mark_no_shows", "move_for_citizen", "search",
+    "DaySheet",
+    "DeskBooking",
+    "DeskError",
+    "SheetSession",
+    "cancel_for_citizen",
+    "check_in",
+    "day_csv",
+    "day_sheet",
+    "mark_no_shows",
+    "move_for_citizen",
+    "search",
 ]

@@ -1,4 +1,5 @@
 """Gather what the conversation machine must know to answer one citizen's message."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -53,8 +54,14 @@ def load_facts(
             closed=day.closed,
             holiday=day.holiday,
             sessions=tuple(
-                SessionInfo(id=s.session.id, number=s.number, start=s.session.start,
-                            end=s.session.end, capacity=s.capacity, available=s.available)
+                SessionInfo(
+                    id=s.session.id,
+                    number=s.number,
+                    start=s.session.start,
+                    end=s.session.end,
+                    capacity=s.capacity,
+                    available=s.available,
+                )
                 for s in day.sessions
             ),
         )
@@ -63,9 +70,7 @@ def load_facts(
     active = active_bookings(session, office, conversation.phone, today)
     bookings = tuple(_booking_info(b) for b in active)
     # Reminded and not yet confirmed: what a bare YA or BATAL answers.
-    awaiting = tuple(
-        _booking_info(b) for b in active if b.status == BookingStatus.BOOKED and b.reminded_at is not None
-    )
+    awaiting = tuple(_booking_info(b) for b in active if b.status == BookingStatus.BOOKED and b.reminded_at is not None)
     hold = current_hold(session, conversation)
     return Facts(
         office_name=office.name,
@@ -74,8 +79,11 @@ def load_facts(
         book_ahead_days=office.book_ahead_days,
         days=days,
         bookings=bookings,
-        hold=(HoldInfo(hold.code, hold.date, hold.session_id, hold.hold_expires_at)
-              if hold is not None and hold.hold_expires_at is not None else None),
+        hold=(
+            HoldInfo(hold.code, hold.date, hold.session_id, hold.hold_expires_at)
+            if hold is not None and hold.hold_expires_at is not None
+            else None
+        ),
         nik_bookings=NikBookings(session, office, today),
         max_bookings=max_bookings,
         hold_minutes=hold_minutes,
@@ -91,8 +99,13 @@ def load_facts(
 
 def _booking_info(booking: Booking) -> BookingInfo:
     return BookingInfo(
-        code=booking.code, date=booking.date, start=booking.session.start,
-        end=booking.session.end, status=booking.status, service=booking.service,
-        passport_type=booking.passport_type, name=booking.name,
+        code=booking.code,
+        date=booking.date,
+        start=booking.session.start,
+        end=booking.session.end,
+        status=booking.status,
+        service=booking.service,
+        passport_type=booking.passport_type,
+        name=booking.name,
         nik_last4=(booking.nik or "")[-4:],
     )

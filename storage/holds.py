@@ -5,6 +5,7 @@ so a sweep and a citizen's message never wait on each other in a circle. It take
 with SKIP LOCKED: a row some other process holds (a message being answered, another
 scheduler doing the same item) is left for the next run rather than waited for.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -68,8 +69,7 @@ def back_to_menu(conversation: Conversation) -> None:
 def waits_on(conversation: Conversation, hold: Booking) -> bool:
     """Tell whether the conversation is at the summary of this hold, waiting for a YA."""
     state = State.from_json(conversation.state)
-    return (state.step == "confirm" and state.draft.date == hold.date
-            and state.draft.session_id == hold.session_id)
+    return state.step == "confirm" and state.draft.date == hold.date and state.draft.session_id == hold.session_id
 
 
 def _offered() -> ColumnElement[bool]:
@@ -79,12 +79,14 @@ def _offered() -> ColumnElement[bool]:
 
 def lapsed_holds(session: Session, now: dt.datetime, limit: int = 500) -> list[int]:
     """Return the ids of holds past their time, oldest first (waiting-list offers excepted)."""
-    return list(session.scalars(
-        select(Booking.id)
-        .where(Booking.status == BookingStatus.HELD, Booking.hold_expires_at <= now, ~_offered())
-        .order_by(Booking.hold_expires_at, Booking.id)
-        .limit(limit)
-    ))
+    return list(
+        session.scalars(
+            select(Booking.id)
+            .where(Booking.status == BookingStatus.HELD, Booking.hold_expires_at <= now, ~_offered())
+            .order_by(Booking.hold_expires_at, Booking.id)
+            .limit(limit)
+        )
+    )
 
 
 def expire_hold(session: Session, booking_id: int, now: dt.datetime) -> bool:
@@ -96,23 +98,30 @@ def expire_hold(session: Session, booking_id: int, now: dt.datetime) -> bool:
     conversation = claim_booking_conversation(session, booking_id, now)
     if conversation is None:
         return False
-    hold = lock_booking(session, booking_id, Booking.status == BookingStatus.HELD,
-                        Booking.hold_expires_at <= now, ~_offered())
+    hold = lock_booking(
+        session, booking_id, Booking.status == BookingStatus.HELD, Booking.hold_expires_at <= now, ~_offered()
+    )
     if hold is None:
         return False
     hold.status = BookingStatus.EXPIRED
     if not waits_on(conversation, hold) or State.from_json(conversation.state).draft.offer:
         return True
     back_to_menu(conversation)
-    notice = functools.partial(enqueue, session, conversation, now=now, booking=hold,
-                               dedupe_key=f"hold_expired:{hold.id}")
+    notice = functools.partial(
+        enqueue, session, conversation, now=now, booking=hold, dedupe_key=f"hold_expired:{hold.id}"
+    )
     if hold.moves_booking_id is not None:
         moved = session.get(Booking, hold.moves_booking_id)
         # Its own kind: outside WhatsApp's window it needs a template of its own text.
         notice(kind="move_expired", message_id="move_expired", params={"code": moved.code if moved else ""})
     else:
-        notice(kind="hold_expired", message_id="hold_expired", params={
-            "date": format_date(hold.date, conversation.language),
-            "start": hold.session.start, "end": hold.session.end,
-        })
+        notice(
+            kind="hold_expired",
+            message_id="hold_expired",
+            params={
+                "date": format_date(hold.date, conversation.language),
+                "start": hold.session.start,
+                "end": hold.session.end,
+            },
+        )
     return True

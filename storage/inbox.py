@@ -27,6 +27,7 @@ it, but take_over, reply, assign, hand_back and resolve refuse with "assigned_to
 supervisors and admins may step in (a supervisor's reply to a conversation another officer
 has in hand, handover on, leaves it assigned to that officer).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -36,11 +37,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import and_, case, func, literal, or_, select
-
 from sqlalchemy.orm import Session, aliased
 
-from conversations.dates import format_date
 from conversations.channels import in_whatsapp_window, without_control
+from conversations.dates import format_date
 from conversations.nik import mask_nik, mask_niks
 from conversations.state import Draft, State
 from storage import audit
@@ -49,16 +49,45 @@ from storage.bookings import active_bookings, release_holds
 from storage.calendar import office_today
 from storage.db import upsert
 from storage.models import (
-    LEADS, Booking, CannedReply, Conversation, ConversationRead, Message, Note, Office, Officer,
-    OfficerOffice, OfficerRole,
+    LEADS,
+    Booking,
+    CannedReply,
+    Conversation,
+    ConversationRead,
+    Message,
+    Note,
+    Office,
+    Officer,
+    OfficerOffice,
+    OfficerRole,
 )
 from storage.outbox import enqueue
 
 __all__ = [
-    "InboxError", "InboxRow", "Thread", "ThreadEntry", "BookingLine", "View",
-    "conversations_for", "conversation_in", "thread", "mark_read", "take_over", "hand_back",
-    "assign", "resolve", "reply", "window_open", "canned_replies", "render_canned", "add_note",
-    "start_replying", "stop_replying", "replying_now", "mask_phone", "mask_nik",
+    "InboxError",
+    "InboxRow",
+    "Thread",
+    "ThreadEntry",
+    "BookingLine",
+    "View",
+    "conversations_for",
+    "conversation_in",
+    "thread",
+    "mark_read",
+    "take_over",
+    "hand_back",
+    "assign",
+    "resolve",
+    "reply",
+    "window_open",
+    "canned_replies",
+    "render_canned",
+    "add_note",
+    "start_replying",
+    "stop_replying",
+    "replying_now",
+    "mask_phone",
+    "mask_nik",
 ]
 
 View = Literal["waiting", "mine", "all"]
@@ -85,6 +114,7 @@ class InboxError(Exception):
 
 
 # --- the list ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class InboxRow:
@@ -117,8 +147,14 @@ class InboxRow:
 
 
 def conversations_for(
-    session: Session, office_ids: set[int] | None, *, view: View, officer: Officer, now: dt.datetime,
-    limit: int = 50, before: str | None = None,
+    session: Session,
+    office_ids: set[int] | None,
+    *,
+    view: View,
+    officer: Officer,
+    now: dt.datetime,
+    limit: int = 50,
+    before: str | None = None,
 ) -> list[InboxRow]:
     """Return the offices' conversations in a view (None: every office), newest activity first.
 
@@ -134,26 +170,37 @@ def conversations_for(
     read = aliased(ConversationRead)
     last = aliased(Message)
     last_id = (
-        select(func.max(Message.id)).where(Message.conversation_id == Conversation.id)
-        .correlate(Conversation).scalar_subquery()
+        select(func.max(Message.id))
+        .where(Message.conversation_id == Conversation.id)
+        .correlate(Conversation)
+        .scalar_subquery()
     )
     unread = (
         select(func.count(Message.id))
-        .where(Message.conversation_id == Conversation.id, Message.direction == "in",
-               Message.id > func.coalesce(read.last_message_id, 0))
-        .correlate(Conversation, read).scalar_subquery()
+        .where(
+            Message.conversation_id == Conversation.id,
+            Message.direction == "in",
+            Message.id > func.coalesce(read.last_message_id, 0),
+        )
+        .correlate(Conversation, read)
+        .scalar_subquery()
     )
     booking_name = (
         select(Booking.name)
         .where(Booking.office_id == Conversation.office_id, Booking.phone == Conversation.phone)
-        .order_by(Booking.id.desc()).limit(1)
-        .correlate(Conversation).scalar_subquery()
+        .order_by(Booking.id.desc())
+        .limit(1)
+        .correlate(Conversation)
+        .scalar_subquery()
     )
     live = and_(Conversation.replying_until.is_not(None), Conversation.replying_until > now)
     query = (
         select(
-            Conversation, unread.label("unread"), booking_name.label("booking_name"),
-            func.substr(last.body, 1, PREVIEW_CHARS).label("preview"), last.author.label("preview_author"),
+            Conversation,
+            unread.label("unread"),
+            booking_name.label("booking_name"),
+            func.substr(last.body, 1, PREVIEW_CHARS).label("preview"),
+            last.author.label("preview_author"),
             assigned.username.label("assigned_officer"),
             case((live, replying.id)).label("replying_officer_id"),
             case((live, replying.username)).label("replying_officer"),
@@ -167,30 +214,46 @@ def conversations_for(
         query = query.where(Conversation.office_id.in_(sorted(office_ids) or [-1]))
     if view == "waiting":
         query = query.where(
-            Conversation.resolved_at.is_(None), Conversation.opted_out.is_(False),
-            or_(Conversation.waiting_since.is_not(None),
-                and_(Conversation.handover.is_(True), Conversation.assigned_officer_id.is_(None))),
+            Conversation.resolved_at.is_(None),
+            Conversation.opted_out.is_(False),
+            or_(
+                Conversation.waiting_since.is_not(None),
+                and_(Conversation.handover.is_(True), Conversation.assigned_officer_id.is_(None)),
+            ),
         )
     elif view == "mine":
         query = query.where(Conversation.assigned_officer_id == officer.id, Conversation.resolved_at.is_(None))
     if before is not None:
         at, conversation_id = _parse_cursor(before)
-        query = query.where(or_(
-            Conversation.updated_at < at,
-            and_(Conversation.updated_at == at, Conversation.id < conversation_id),
-        ))
+        query = query.where(
+            or_(
+                Conversation.updated_at < at,
+                and_(Conversation.updated_at == at, Conversation.id < conversation_id),
+            )
+        )
     query = query.order_by(Conversation.updated_at.desc(), Conversation.id.desc())
     query = query.limit(max(1, min(limit, MAX_ROWS)))
     return [
         InboxRow(
-            conversation_id=c.id, office_id=c.office_id, phone=mask_phone(c.phone), channel=c.channel,
-            profile_name=c.profile_name, booking_name=row.booking_name,
+            conversation_id=c.id,
+            office_id=c.office_id,
+            phone=mask_phone(c.phone),
+            channel=c.channel,
+            profile_name=c.profile_name,
+            booking_name=row.booking_name,
             preview=mask_niks(row.preview) if row.preview is not None else None,
-            preview_author=row.preview_author, last_activity_at=c.updated_at, unread=row.unread or 0,
-            handover=c.handover, waiting_since=c.waiting_since, resolved_at=c.resolved_at,
-            opted_out=c.opted_out, assigned_officer_id=c.assigned_officer_id,
-            assigned_officer=row.assigned_officer, replying_officer_id=row.replying_officer_id,
-            replying_officer=row.replying_officer, cursor=_cursor(c),
+            preview_author=row.preview_author,
+            last_activity_at=c.updated_at,
+            unread=row.unread or 0,
+            handover=c.handover,
+            waiting_since=c.waiting_since,
+            resolved_at=c.resolved_at,
+            opted_out=c.opted_out,
+            assigned_officer_id=c.assigned_officer_id,
+            assigned_officer=row.assigned_officer,
+            replying_officer_id=row.replying_officer_id,
+            replying_officer=row.replying_officer,
+            cursor=_cursor(c),
         )
         for row in session.execute(query)
         for c in (row.Conversation,)
@@ -198,7 +261,7 @@ def conversations_for(
 
 
 def _cursor(conversation: Conversation) -> str:
-    return f"{conversation.updated_at.astimezone(dt.timezone.utc).isoformat()}/{conversation.id}"
+    return f"{conversation.updated_at.astimezone(dt.UTC).isoformat()}/{conversation.id}"
 
 
 def _parse_cursor(cursor: str) -> tuple[dt.datetime, int]:
@@ -221,6 +284,7 @@ def conversation_in(session: Session, office_ids: set[int] | None, conversation_
 
 
 # --- a thread ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ThreadEntry:
@@ -293,32 +357,43 @@ def thread(session: Session, conversation_id: int, now: dt.datetime) -> Thread:
         raise InboxError("not_found")
     office = session.get(Office, conversation.office_id)
     assert office is not None
-    messages = list(session.scalars(
-        select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id)
-    ))
-    notes = list(session.scalars(
-        select(Note).where(Note.conversation_id == conversation.id).order_by(Note.created_at, Note.id)
-    ))
+    messages = list(
+        session.scalars(select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id))
+    )
+    notes = list(
+        session.scalars(select(Note).where(Note.conversation_id == conversation.id).order_by(Note.created_at, Note.id))
+    )
     officer_ids = {m.officer_id for m in messages} | {n.officer_id for n in notes}
     officer_ids |= {conversation.assigned_officer_id, conversation.replying_officer_id}
-    names: dict[int | None, str] = dict(session.execute(
-        select(Officer.id, Officer.username).where(Officer.id.in_([i for i in officer_ids if i is not None]))
-    ).all())
+    names: dict[int | None, str] = dict(
+        session.execute(
+            select(Officer.id, Officer.username).where(Officer.id.in_([i for i in officer_ids if i is not None]))
+        ).all()
+    )
     bookings = active_bookings(session, office, conversation.phone, office_today(office, now))
     latest_name = session.scalar(
-        select(Booking.name).where(Booking.office_id == office.id, Booking.phone == conversation.phone)
-        .order_by(Booking.id.desc()).limit(1)
+        select(Booking.name)
+        .where(Booking.office_id == office.id, Booking.phone == conversation.phone)
+        .order_by(Booking.id.desc())
+        .limit(1)
     )
     replying = _replying_id(conversation, now)
     return Thread(
-        conversation_id=conversation.id, office_id=office.id, phone=mask_phone(conversation.phone),
-        channel=conversation.channel, language=conversation.language,
-        profile_name=conversation.profile_name, name=latest_name or conversation.profile_name,
-        handover=conversation.handover, opted_out=conversation.opted_out,
-        waiting_since=conversation.waiting_since, resolved_at=conversation.resolved_at,
+        conversation_id=conversation.id,
+        office_id=office.id,
+        phone=mask_phone(conversation.phone),
+        channel=conversation.channel,
+        language=conversation.language,
+        profile_name=conversation.profile_name,
+        name=latest_name or conversation.profile_name,
+        handover=conversation.handover,
+        opted_out=conversation.opted_out,
+        waiting_since=conversation.waiting_since,
+        resolved_at=conversation.resolved_at,
         assigned_officer_id=conversation.assigned_officer_id,
         assigned_officer=names.get(conversation.assigned_officer_id),
-        replying_officer_id=replying, replying_officer=names.get(replying),
+        replying_officer_id=replying,
+        replying_officer=names.get(replying),
         window_open=window_open(conversation, now),
         last_message_id=messages[-1].id if messages else 0,
         entries=_interleave(messages, notes, names),
@@ -335,13 +410,23 @@ def _interleave(messages: list[Message], notes: list[Note], names: dict[int | No
         while note is not None and note.created_at < message.created_at:
             entries.append(_note_entry(note, names))
             note = next(pending, None)
-        entries.append(ThreadEntry(
-            kind="message", id=message.id, at=message.created_at, body=mask_niks(message.body),
-            direction=message.direction, author=message.author, officer_id=message.officer_id,
-            officer=names.get(message.officer_id) if message.officer_id else None,
-            channel=message.channel, delivery=message.delivery, status=message.status,
-            sent_via=message.sent_via, error=message.error_message,
-        ))
+        entries.append(
+            ThreadEntry(
+                kind="message",
+                id=message.id,
+                at=message.created_at,
+                body=mask_niks(message.body),
+                direction=message.direction,
+                author=message.author,
+                officer_id=message.officer_id,
+                officer=names.get(message.officer_id) if message.officer_id else None,
+                channel=message.channel,
+                delivery=message.delivery,
+                status=message.status,
+                sent_via=message.sent_via,
+                error=message.error_message,
+            )
+        )
     while note is not None:
         entries.append(_note_entry(note, names))
         note = next(pending, None)
@@ -350,17 +435,34 @@ def _interleave(messages: list[Message], notes: list[Note], names: dict[int | No
 
 def _note_entry(note: Note, names: dict[int | None, str]) -> ThreadEntry:
     return ThreadEntry(
-        kind="note", id=note.id, at=note.created_at, body=mask_niks(note.body), direction=None,
-        author="officer", officer_id=note.officer_id, officer=names.get(note.officer_id), channel=None,
-        delivery=None, status=None, sent_via=None, error=None,
+        kind="note",
+        id=note.id,
+        at=note.created_at,
+        body=mask_niks(note.body),
+        direction=None,
+        author="officer",
+        officer_id=note.officer_id,
+        officer=names.get(note.officer_id),
+        channel=None,
+        delivery=None,
+        status=None,
+        sent_via=None,
+        error=None,
     )
 
 
 def _booking_line(booking: Booking, language: str) -> BookingLine:
     return BookingLine(
-        id=booking.id, code=booking.code, date=booking.date, date_words=format_date(booking.date, language),
-        start=booking.session.start, end=booking.session.end, status=booking.status,
-        service=booking.service, passport_type=booking.passport_type, name=booking.name,
+        id=booking.id,
+        code=booking.code,
+        date=booking.date,
+        date_words=format_date(booking.date, language),
+        start=booking.session.start,
+        end=booking.session.end,
+        status=booking.status,
+        service=booking.service,
+        passport_type=booking.passport_type,
+        name=booking.name,
         nik=mask_nik(booking.nik) if booking.nik else None,
     )
 
@@ -371,34 +473,44 @@ def mark_read(session: Session, officer: Officer, conversation_id: int, up_to_me
     Never moves back (an older page marking read later changes nothing) and never past the
     conversation's last message, in one atomic upsert.
     """
-    newest = session.scalar(
-        select(func.max(Message.id)).where(Message.conversation_id == conversation_id)
-    ) or 0
+    newest = session.scalar(select(func.max(Message.id)).where(Message.conversation_id == conversation_id)) or 0
     up_to = min(up_to_message_id, newest)
     if up_to > 0:
         upsert(
-            session, ConversationRead,
+            session,
+            ConversationRead,
             {"officer_id": officer.id, "conversation_id": conversation_id, "last_message_id": up_to},
             key=[ConversationRead.officer_id, ConversationRead.conversation_id],
-            update=lambda excluded: {"last_message_id": case(
-                (excluded.last_message_id > ConversationRead.last_message_id, excluded.last_message_id),
-                else_=ConversationRead.last_message_id,
-            )},
+            update=lambda excluded: {
+                "last_message_id": case(
+                    (excluded.last_message_id > ConversationRead.last_message_id, excluded.last_message_id),
+                    else_=ConversationRead.last_message_id,
+                )
+            },
         )
-    return session.scalar(
-        select(ConversationRead.last_message_id).where(
-            ConversationRead.officer_id == officer.id, ConversationRead.conversation_id == conversation_id,
-        ).execution_options(populate_existing=True)
-    ) or 0
+    return (
+        session.scalar(
+            select(ConversationRead.last_message_id)
+            .where(
+                ConversationRead.officer_id == officer.id,
+                ConversationRead.conversation_id == conversation_id,
+            )
+            .execution_options(populate_existing=True)
+        )
+        or 0
+    )
 
 
 # --- who has the conversation -----------------------------------------------------------------
 
+
 def _lock(session: Session, conversation: Conversation) -> Conversation:
     """Lock the conversation row for this transaction and read it afresh (a citizen may be writing)."""
     locked = session.scalar(
-        select(Conversation).where(Conversation.id == conversation.id)
-        .with_for_update().execution_options(populate_existing=True)
+        select(Conversation)
+        .where(Conversation.id == conversation.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if locked is None:
         raise InboxError("not_found")
@@ -443,8 +555,12 @@ def _take_over(session: Session, officer: Officer, conversation: Conversation, n
     if conversation.opted_out:
         raise InboxError("opted_out")
     _check_owner(officer, conversation)
-    if (conversation.handover and conversation.assigned_officer_id == officer.id
-            and conversation.resolved_at is None and conversation.waiting_since is None):
+    if (
+        conversation.handover
+        and conversation.assigned_officer_id == officer.id
+        and conversation.resolved_at is None
+        and conversation.waiting_since is None
+    ):
         return False
     previous = conversation.assigned_officer_id
     released = _set_handover(session, conversation, True) if not conversation.handover else 0
@@ -472,8 +588,15 @@ def hand_back(session: Session, officer: Officer, conversation: Conversation, no
     previous = conversation.assigned_officer_id
     released = _set_handover(session, conversation, False) if conversation.handover else 0
     _release(conversation)
-    audit.record(session, officer, conversation.office_id, "hand_back", _subject(conversation),
-                 {"previous_officer_id": previous, "released_holds": released}, now=now)
+    audit.record(
+        session,
+        officer,
+        conversation.office_id,
+        "hand_back",
+        _subject(conversation),
+        {"previous_officer_id": previous, "released_holds": released},
+        now=now,
+    )
     return True
 
 
@@ -498,13 +621,24 @@ def resolve(session: Session, officer: Officer, conversation: Conversation, now:
     released = _set_handover(session, conversation, False) if conversation.handover else 0
     _release(conversation)
     conversation.resolved_at = now
-    audit.record(session, officer, conversation.office_id, "resolve", _subject(conversation),
-                 {"previous_officer_id": previous, "released_holds": released}, now=now)
+    audit.record(
+        session,
+        officer,
+        conversation.office_id,
+        "resolve",
+        _subject(conversation),
+        {"previous_officer_id": previous, "released_holds": released},
+        now=now,
+    )
     return True
 
 
 def assign(
-    session: Session, officer: Officer, conversation: Conversation, assignee: Officer | None, now: dt.datetime,
+    session: Session,
+    officer: Officer,
+    conversation: Conversation,
+    assignee: Officer | None,
+    now: dt.datetime,
 ) -> bool:
     """Give the conversation to the assignee (None: to nobody) without changing who talks; False if no change.
 
@@ -528,8 +662,15 @@ def assign(
         conversation.waiting_since = None
     elif conversation.handover and conversation.resolved_at is None:
         conversation.waiting_since = now
-    audit.record(session, officer, conversation.office_id, "assign", _subject(conversation),
-                 {"assignee_id": new_id, "previous_officer_id": previous}, now=now)
+    audit.record(
+        session,
+        officer,
+        conversation.office_id,
+        "assign",
+        _subject(conversation),
+        {"assignee_id": new_id, "previous_officer_id": previous},
+        now=now,
+    )
     return True
 
 
@@ -537,12 +678,16 @@ def _serves(session: Session, officer: Officer, office_id: int) -> bool:
     """Tell whether the officer serves the office (an admin serves every office)."""
     if officer.role == OfficerRole.ADMIN:
         return True
-    return session.scalar(
-        select(literal(True)).where(OfficerOffice.officer_id == officer.id, OfficerOffice.office_id == office_id)
-    ) is not None
+    return (
+        session.scalar(
+            select(literal(True)).where(OfficerOffice.officer_id == officer.id, OfficerOffice.office_id == office_id)
+        )
+        is not None
+    )
 
 
 # --- replies ----------------------------------------------------------------------------------
+
 
 def window_open(conversation: Conversation, now: dt.datetime) -> bool:
     """Tell whether free text can reach the citizen now: SMS always, WhatsApp within 24 h of their last message."""
@@ -556,7 +701,13 @@ def _clean(text: str | None) -> str:
 
 
 def reply(
-    session: Session, officer: Officer, conversation: Conversation, body: str, now: dt.datetime, *, nonce: str,
+    session: Session,
+    officer: Officer,
+    conversation: Conversation,
+    body: str,
+    now: dt.datetime,
+    *,
+    nonce: str,
 ) -> Message:
     """Queue the officer's reply to the citizen once per nonce; return it (the first one on a resubmit).
 
@@ -589,8 +740,15 @@ def reply(
     # A WhatsApp template variable may hold no newline or tab.
     one_line = re.sub(r"\s+", " ", text)
     message = enqueue(
-        session, conversation, kind="officer", message_id="officer_reply", params={"body": one_line},
-        now=now, dedupe_key=key, author="officer", body=text,
+        session,
+        conversation,
+        kind="officer",
+        message_id="officer_reply",
+        params={"body": one_line},
+        now=now,
+        dedupe_key=key,
+        author="officer",
+        body=text,
     )
     if message is None:  # the same nonce committed meanwhile (the lock makes this unlikely)
         message = session.scalar(select(Message).where(Message.dedupe_key == key))
@@ -600,26 +758,45 @@ def reply(
     if conversation.replying_officer_id == officer.id:
         conversation.replying_officer_id = conversation.replying_until = None
     session.flush()
-    audit.record(session, officer, conversation.office_id, "reply", _subject(conversation),
-                 {"message_id": message.id, "window_open": window_open(conversation, now),
-                  "channel": conversation.channel, "chars": len(text)}, now=now)
+    audit.record(
+        session,
+        officer,
+        conversation.office_id,
+        "reply",
+        _subject(conversation),
+        {
+            "message_id": message.id,
+            "window_open": window_open(conversation, now),
+            "channel": conversation.channel,
+            "chars": len(text),
+        },
+        now=now,
+    )
     return message
 
 
 # --- canned replies ---------------------------------------------------------------------------
 
+
 def canned_replies(session: Session, office_id: int, language: str) -> list[CannedReply]:
     """Return the canned replies in a language for an office: its own first, then every office's, by title."""
-    return list(session.scalars(
-        select(CannedReply)
-        .where(CannedReply.language == language,
-               or_(CannedReply.office_id == office_id, CannedReply.office_id.is_(None)))
-        .order_by(CannedReply.office_id.is_(None), CannedReply.title, CannedReply.id)
-    ))
+    return list(
+        session.scalars(
+            select(CannedReply)
+            .where(
+                CannedReply.language == language,
+                or_(CannedReply.office_id == office_id, CannedReply.office_id.is_(None)),
+            )
+            .order_by(CannedReply.office_id.is_(None), CannedReply.title, CannedReply.id)
+        )
+    )
 
 
 def render_canned(
-    reply: CannedReply | str, conversation: Conversation, booking: Booking | None = None, *,
+    reply: CannedReply | str,
+    conversation: Conversation,
+    booking: Booking | None = None,
+    *,
     office: Office | None = None,
 ) -> str:
     """Fill a canned reply's {code} {date} {session} {office} {address} {name}; leave anything else as written.
@@ -645,6 +822,7 @@ def render_canned(
 
 # --- notes ------------------------------------------------------------------------------------
 
+
 def add_note(session: Session, officer: Officer, conversation: Conversation, body: str, now: dt.datetime) -> Note:
     """Add the officer's private note to the conversation (never sent); raise InboxError("empty") or ("too_long")."""
     text = _clean(body)
@@ -655,12 +833,14 @@ def add_note(session: Session, officer: Officer, conversation: Conversation, bod
     note = Note(conversation_id=conversation.id, officer_id=officer.id, body=text, created_at=now)
     session.add(note)
     session.flush()
-    audit.record(session, officer, conversation.office_id, "note", _subject(conversation),
-                 {"note_id": note.id}, now=now)
+    audit.record(
+        session, officer, conversation.office_id, "note", _subject(conversation), {"note_id": note.id}, now=now
+    )
     return note
 
 
 # --- who is replying now ----------------------------------------------------------------------
+
 
 def _replying_id(conversation: Conversation, now: dt.datetime) -> int | None:
     if conversation.replying_until is None or conversation.replying_until <= now:

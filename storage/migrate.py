@@ -1,4 +1,5 @@
 """Alembic, driven from code: the only way the schema changes."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Officers: accounts, passwords, the offices they serve, and sign-in throttling."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -119,21 +120,28 @@ def _set_offices(session: Session, officer: Officer, offices: list[Office]) -> N
 
 
 def create_officer(
-    session: Session, username: str, password: str, role: str, office_codes: Iterable[str],
-    now: dt.datetime, language: str = "id",
+    session: Session,
+    username: str,
+    password: str,
+    role: str,
+    office_codes: Iterable[str],
+    now: dt.datetime,
+    language: str = "id",
 ) -> Officer:
     """Create an active officer serving the offices named; refuse a username already taken."""
     name = normalize_username(username)
     if not USERNAME_RE.fullmatch(name):
-        raise OfficerError("the username must be 2-64 characters: letters, digits and . _ @ -, "
-                           "starting with a letter or digit")
+        raise OfficerError(
+            "the username must be 2-64 characters: letters, digits and . _ @ -, starting with a letter or digit"
+        )
     if officer_by_username(session, name) is not None:
         raise OfficerExists(f"officer {name!r} already exists")
     offices = _offices_by_code(session, office_codes)
     _check_role_and_offices(role, offices)
     _check_language(language)
-    officer = Officer(username=name, password_hash=hash_password(password), role=role,
-                      active=True, language=language, created_at=now)
+    officer = Officer(
+        username=name, password_hash=hash_password(password), role=role, active=True, language=language, created_at=now
+    )
     try:
         with session.begin_nested():
             session.add(officer)
@@ -146,8 +154,14 @@ def create_officer(
 
 
 def update_officer(
-    session: Session, username: str, *, password: str | None = None, role: str | None = None,
-    office_codes: Iterable[str] | None = None, active: bool | None = None, language: str | None = None,
+    session: Session,
+    username: str,
+    *,
+    password: str | None = None,
+    role: str | None = None,
+    office_codes: Iterable[str] | None = None,
+    active: bool | None = None,
+    language: str | None = None,
 ) -> Officer:
     """Change what is given of an existing officer; office_codes replaces the offices served."""
     officer = officer_by_username(session, username)
@@ -159,10 +173,14 @@ def update_officer(
     elif new_role == OfficerRole.ADMIN:
         offices = []
     else:
-        offices = list(session.scalars(
-            select(Office).join(OfficerOffice, OfficerOffice.office_id == Office.id)
-            .where(OfficerOffice.officer_id == officer.id).order_by(Office.code)
-        ))
+        offices = list(
+            session.scalars(
+                select(Office)
+                .join(OfficerOffice, OfficerOffice.office_id == Office.id)
+                .where(OfficerOffice.officer_id == officer.id)
+                .order_by(Office.code)
+            )
+        )
     _check_role_and_offices(new_role, offices)
     if language is not None:
         _check_language(language)
@@ -213,6 +231,7 @@ def office_clause(column: ColumnElement[int], ids: set[int] | frozenset[int] | N
 
 # --- sign-in throttling -------------------------------------------------------------------------
 
+
 def _lock_keys(session: Session, keys: Iterable[str]) -> None:
     """On PostgreSQL, take this transaction's advisory locks on the keys, in one order for all.
 
@@ -226,18 +245,21 @@ def _lock_keys(session: Session, keys: Iterable[str]) -> None:
         session.execute(select(func.pg_advisory_xact_lock(ADVISORY_LOCK_SPACE, number)))
 
 
-def _nth_recent_failure(session: Session, condition: ColumnElement[bool], since: dt.datetime,
-                        nth: int) -> dt.datetime | None:
+def _nth_recent_failure(
+    session: Session, condition: ColumnElement[bool], since: dt.datetime, nth: int
+) -> dt.datetime | None:
     return session.scalar(
         select(LoginAttempt.at)
         .where(condition, LoginAttempt.succeeded.is_(False), LoginAttempt.at > since)
         .order_by(LoginAttempt.at.desc(), LoginAttempt.id.desc())
-        .offset(nth - 1).limit(1)
+        .offset(nth - 1)
+        .limit(1)
     )
 
 
-def sign_in_refused_until(session: Session, username: str, address: str, now: dt.datetime,
-                          policy: ThrottlePolicy) -> dt.datetime | None:
+def sign_in_refused_until(
+    session: Session, username: str, address: str, now: dt.datetime, policy: ThrottlePolicy
+) -> dt.datetime | None:
     """Return when sign-in may be tried again for this username or address, or None if it may be now.
 
     A username is refused after policy.failures_per_username failures within the window since
@@ -248,26 +270,25 @@ def sign_in_refused_until(session: Session, username: str, address: str, now: dt
     _lock_keys(session, [f"username:{username}", f"address:{address}"])
     since = now - policy.window
     last_success = session.scalar(
-        select(func.max(LoginAttempt.id))
-        .where(LoginAttempt.username == username, LoginAttempt.succeeded.is_(True))
+        select(func.max(LoginAttempt.id)).where(LoginAttempt.username == username, LoginAttempt.succeeded.is_(True))
     )
     by_username = LoginAttempt.username == username
     if last_success is not None:
         by_username = by_username & (LoginAttempt.id > last_success)
     until = []
-    for condition, limit in ((by_username, policy.failures_per_username),
-                             (LoginAttempt.address == address, policy.failures_per_address)):
+    for condition, limit in (
+        (by_username, policy.failures_per_username),
+        (LoginAttempt.address == address, policy.failures_per_address),
+    ):
         oldest_counted = _nth_recent_failure(session, condition, since, limit)
         if oldest_counted is not None:
             until.append(oldest_counted + policy.window)
     return max(until) if until else None
 
 
-def record_attempt(session: Session, username: str, address: str, now: dt.datetime,
-                   succeeded: bool = False) -> int:
+def record_attempt(session: Session, username: str, address: str, now: dt.datetime, succeeded: bool = False) -> int:
     """Record a sign-in attempt and return its id; record it failed, then mark it, to count it at once."""
-    attempt = LoginAttempt(username=normalize_username(username), address=address[:64],
-                           succeeded=succeeded, at=now)
+    attempt = LoginAttempt(username=normalize_username(username), address=address[:64], succeeded=succeeded, at=now)
     session.add(attempt)
     session.flush()
     return attempt.id
@@ -279,4 +300,3 @@ def mark_attempt_succeeded(session: Session, attempt_id: int) -> None:
     if attempt is not None:
         attempt.succeeded = True
         session.flush()
-

@@ -1,4 +1,5 @@
 """Offices as configuration: read, check and load the office file format."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.models import CannedReply, ClosedDate, Office, OfficeSession
-from storage.phones import to_e164
 from storage.models.office import WEEKDAYS
+from storage.phones import to_e164
 
 DEFAULT_TIMEZONE = "Asia/Jakarta"  # WIB, when an office file names none
 CODE_RE = re.compile(r"[A-Z]{2,5}")
@@ -20,8 +21,18 @@ TIME_RE = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")  # HH:MM, ASCII digits 
 CONTENT_SID_RE = re.compile(r"HX[0-9a-fA-F]{32}")
 # The messages the system starts itself, which need a template outside WhatsApp's 24 hours.
 TEMPLATE_KINDS = (
-    "reminder", "release", "hold_expired", "move_expired", "waitlist_offer", "waitlist_expired", "officer",
-    "office_cancelled", "office_moved", "date_closed", "date_closed_none", "date_reopened",
+    "reminder",
+    "release",
+    "hold_expired",
+    "move_expired",
+    "waitlist_offer",
+    "waitlist_expired",
+    "officer",
+    "office_cancelled",
+    "office_moved",
+    "date_closed",
+    "date_closed_none",
+    "date_reopened",
 )
 
 
@@ -127,11 +138,18 @@ def _parse_office(entry: Any, where: str) -> OfficeSpec:
         if sms_sender is None:
             raise OfficeFileError(f"{where}: sms_sender must be a valid phone number, got {entry['sms_sender']!r}")
     return OfficeSpec(
-        code=code, name=name.strip(), hotline=hotline, timezone=timezone,
+        code=code,
+        name=name.strip(),
+        hotline=hotline,
+        timezone=timezone,
         address=address.strip() if address else None,
-        days=tuple(d for d in WEEKDAYS if d in days), book_ahead_days=ahead,
-        closed=tuple(sorted(set(closed))), sessions=sessions,
-        reminder_at=times["reminder_at"], confirm_by=times["confirm_by"], sms_sender=sms_sender,
+        days=tuple(d for d in WEEKDAYS if d in days),
+        book_ahead_days=ahead,
+        closed=tuple(sorted(set(closed))),
+        sessions=sessions,
+        reminder_at=times["reminder_at"],
+        confirm_by=times["confirm_by"],
+        sms_sender=sms_sender,
         whatsapp_templates=_parse_templates(entry.get("whatsapp_templates", {}), where),
         canned_replies=_parse_canned(entry.get("canned_replies", []), where),
     )
@@ -174,7 +192,8 @@ def _parse_templates(value: Any, where: str) -> dict[str, dict[str, str]]:
         for lang, sid in languages.items():
             if lang not in ("id", "en") or not isinstance(sid, str) or not CONTENT_SID_RE.fullmatch(sid):
                 raise OfficeFileError(
-                    f"{where}: whatsapp_templates.{kind}.{lang} must be id or en = a ContentSid (HX + 32 hex)")
+                    f"{where}: whatsapp_templates.{kind}.{lang} must be id or en = a ContentSid (HX + 32 hex)"
+                )
         templates[kind] = dict(sorted(languages.items()))
     return dict(sorted(templates.items()))
 
@@ -187,7 +206,11 @@ def _parse_sessions(value: Any, where: str) -> tuple[SessionSpec, ...]:
         at = f"{where} session #{i}"
         if not isinstance(raw, dict):
             raise OfficeFileError(f"{at}: must be a table")
-        start, end, capacity = _time(raw.get("start"), at, "start"), _time(raw.get("end"), at, "end"), raw.get("capacity")
+        start, end, capacity = (
+            _time(raw.get("start"), at, "start"),
+            _time(raw.get("end"), at, "end"),
+            raw.get("capacity"),
+        )
         if end <= start:
             raise OfficeFileError(f"{at}: end {end} must come after start {start}")
         if not isinstance(capacity, int) or isinstance(capacity, bool) or not 0 <= capacity <= 10_000:
@@ -196,7 +219,9 @@ def _parse_sessions(value: Any, where: str) -> tuple[SessionSpec, ...]:
     sessions.sort(key=lambda s: s.start)
     for earlier, later in zip(sessions, sessions[1:], strict=False):
         if later.start < earlier.end:
-            raise OfficeFileError(f"{where}: sessions {earlier.start}-{earlier.end} and {later.start}-{later.end} overlap")
+            raise OfficeFileError(
+                f"{where}: sessions {earlier.start}-{earlier.end} and {later.start}-{later.end} overlap"
+            )
     return tuple(sessions)
 
 
@@ -205,7 +230,8 @@ def load_offices(session: Session, specs: list[OfficeSpec]) -> list[tuple[str, s
     results = []
     for spec in specs:
         office = session.scalar(
-            select(Office).where(Office.code == spec.code)
+            select(Office)
+            .where(Office.code == spec.code)
             .options(selectinload(Office.sessions), selectinload(Office.closed_dates))
         )
         clash = session.scalar(select(Office.code).where(Office.hotline == spec.hotline, Office.code != spec.code))
@@ -244,11 +270,22 @@ def _time(value: Any, at: str, label: str) -> str:
 
 def _snapshot(session: Session, office: Office) -> tuple[Any, ...]:
     return (
-        office.name, office.hotline, office.timezone, office.address, office.days,
-        office.book_ahead_days, office.reminder_at, office.confirm_by, office.sms_sender,
+        office.name,
+        office.hotline,
+        office.timezone,
+        office.address,
+        office.days,
+        office.book_ahead_days,
+        office.reminder_at,
+        office.confirm_by,
+        office.sms_sender,
         repr(office.whatsapp_templates or {}),
-        tuple(sorted((c.title, c.language, c.body) for c in session.scalars(
-            select(CannedReply).where(CannedReply.office_id == office.id)))),
+        tuple(
+            sorted(
+                (c.title, c.language, c.body)
+                for c in session.scalars(select(CannedReply).where(CannedReply.office_id == office.id))
+            )
+        ),
         tuple((s.start, s.end, s.capacity, s.active) for s in office.sessions if s.only_on is None),
         tuple(sorted((c.date, c.source) for c in office.closed_dates)),
     )
@@ -256,14 +293,19 @@ def _snapshot(session: Session, office: Office) -> tuple[Any, ...]:
 
 def _load_sessions(session: Session, office: Office, specs: tuple[SessionSpec, ...]) -> None:
     # The file describes the daily sessions; extra one-date sessions are the supervisors'.
-    existing = {s.start: s for s in session.scalars(select(OfficeSession).where(
-        OfficeSession.office_id == office.id, OfficeSession.only_on.is_(None)))}
+    existing = {
+        s.start: s
+        for s in session.scalars(
+            select(OfficeSession).where(OfficeSession.office_id == office.id, OfficeSession.only_on.is_(None))
+        )
+    }
     wanted = {s.start for s in specs}
     for spec in specs:
         row = existing.get(spec.start)
         if row is None:
-            session.add(OfficeSession(office_id=office.id, start=spec.start, end=spec.end,
-                                      capacity=spec.capacity, active=True))
+            session.add(
+                OfficeSession(office_id=office.id, start=spec.start, end=spec.end, capacity=spec.capacity, active=True)
+            )
         else:
             row.end, row.capacity, row.active = spec.end, spec.capacity, True
     # Sessions dropped from the file stop taking bookings; rows stay for the bookings made in them.
@@ -274,13 +316,13 @@ def _load_sessions(session: Session, office: Office, specs: tuple[SessionSpec, .
 
 def _load_canned(session: Session, office: Office, replies: tuple[CannedSpec, ...]) -> None:
     """Make the office's canned replies those of the file (matched by title and language)."""
-    existing = {(c.title, c.language): c for c in session.scalars(
-        select(CannedReply).where(CannedReply.office_id == office.id))}
+    existing = {
+        (c.title, c.language): c for c in session.scalars(select(CannedReply).where(CannedReply.office_id == office.id))
+    }
     for reply in replies:
         row = existing.pop((reply.title, reply.language), None)
         if row is None:
-            session.add(CannedReply(office_id=office.id, title=reply.title, body=reply.body,
-                                    language=reply.language))
+            session.add(CannedReply(office_id=office.id, title=reply.title, body=reply.body, language=reply.language))
         else:
             row.body = reply.body
     for row in existing.values():

@@ -4,6 +4,7 @@ A queued message is a row in `messages` (direction "out") with delivery "pending
 scheduler's delivery sweep claims due rows, sends them through Twilio and records the result;
 a failed attempt is retried later with backoff. See scheduler/delivery.py.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -12,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, or_, select, update
-
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -52,11 +52,17 @@ def enqueue(
     """
     text = body if body is not None else render(message_id, conversation.language, **params)
     message = Message(
-        conversation_id=conversation.id, direction="out", author=author,
-        channel=conversation.channel, body=text, created_at=now, kind=kind,
+        conversation_id=conversation.id,
+        direction="out",
+        author=author,
+        channel=conversation.channel,
+        body=text,
+        created_at=now,
+        kind=kind,
         booking_id=booking.id if booking is not None else None,
         template={"message": message_id, "params": params, "lang": conversation.language},
-        dedupe_key=dedupe_key, attempts=0,
+        dedupe_key=dedupe_key,
+        attempts=0,
         delivery=DeliveryState.SKIPPED if conversation.opted_out else DeliveryState.PENDING,
         next_attempt_at=None if conversation.opted_out else now,
         error_message=SKIPPED_OPTED_OUT if conversation.opted_out else None,
@@ -73,6 +79,7 @@ def enqueue(
 
 
 # --- delivery: claimed by the scheduler's sweep (scheduler/delivery.py), recorded here ---------
+
 
 @dataclass(frozen=True)
 class ClaimedMessage:
@@ -96,7 +103,12 @@ class ClaimedMessage:
 
 
 def claim_due(
-    session: Session, now: dt.datetime, *, lease: dt.timedelta, batch: int, max_attempts: int,
+    session: Session,
+    now: dt.datetime,
+    *,
+    lease: dt.timedelta,
+    batch: int,
+    max_attempts: int,
 ) -> list[ClaimedMessage]:
     """Claim up to `batch` due messages for this sweep until now + lease; return them.
 
@@ -111,10 +123,12 @@ def claim_due(
         select(Message, Conversation, Office)
         .join(Conversation, Message.conversation_id == Conversation.id)
         .join(Office, Conversation.office_id == Office.id)
-        .where(or_(
-            and_(Message.delivery == DeliveryState.PENDING, Message.next_attempt_at <= now),
-            and_(Message.delivery == DeliveryState.SENDING, Message.claimed_until <= now),
-        ))
+        .where(
+            or_(
+                and_(Message.delivery == DeliveryState.PENDING, Message.next_attempt_at <= now),
+                and_(Message.delivery == DeliveryState.SENDING, Message.claimed_until <= now),
+            )
+        )
         .order_by(Message.next_attempt_at, Message.id)
         .limit(batch)
         .with_for_update(skip_locked=True, of=Message)
@@ -133,14 +147,25 @@ def claim_due(
             continue
         message.delivery, message.claimed_until = DeliveryState.SENDING, until
         message.attempts += 1
-        claimed.append(ClaimedMessage(
-            id=message.id, lease=until, attempts=message.attempts, kind=message.kind,
-            body=message.body, template=message.template, error_code=message.error_code,
-            conversation_id=conversation.id, phone=conversation.phone, channel=conversation.channel,
-            language=conversation.language, last_inbound_at=conversation.last_inbound_at,
-            office_hotline=office.hotline, office_sms_sender=office.sms_sender,
-            office_templates=dict(office.whatsapp_templates or {}),
-        ))
+        claimed.append(
+            ClaimedMessage(
+                id=message.id,
+                lease=until,
+                attempts=message.attempts,
+                kind=message.kind,
+                body=message.body,
+                template=message.template,
+                error_code=message.error_code,
+                conversation_id=conversation.id,
+                phone=conversation.phone,
+                channel=conversation.channel,
+                language=conversation.language,
+                last_inbound_at=conversation.last_inbound_at,
+                office_hotline=office.hotline,
+                office_sms_sender=office.sms_sender,
+                office_templates=dict(office.whatsapp_templates or {}),
+            )
+        )
     session.flush()
     return claimed
 
@@ -150,42 +175,77 @@ def _still_claimed(claim: ClaimedMessage) -> ColumnElement[bool]:
 
 
 def record_sent(
-    session: Session, claim: ClaimedMessage, *, sid: str, status: str, via: str, channel: str,
-    now: dt.datetime, error_code: int | None = None, error_message: str | None = None,
+    session: Session,
+    claim: ClaimedMessage,
+    *,
+    sid: str,
+    status: str,
+    via: str,
+    channel: str,
+    now: dt.datetime,
+    error_code: int | None = None,
+    error_message: str | None = None,
 ) -> bool:
     """Record what Twilio accepted; return False if the claim was lost (another sweep has it)."""
     result = session.execute(
-        update(Message).where(_still_claimed(claim)).values(
-            delivery=DeliveryState.SENT, twilio_sid=sid, status=status, sent_via=via, channel=channel,
-            sent_at=now, claimed_until=None, next_attempt_at=None,
-            error_code=error_code, error_message=_clip(error_message),
+        update(Message)
+        .where(_still_claimed(claim))
+        .values(
+            delivery=DeliveryState.SENT,
+            twilio_sid=sid,
+            status=status,
+            sent_via=via,
+            channel=channel,
+            sent_at=now,
+            claimed_until=None,
+            next_attempt_at=None,
+            error_code=error_code,
+            error_message=_clip(error_message),
         )
     )
     return rows_changed(result) == 1
 
 
 def record_retry(
-    session: Session, claim: ClaimedMessage, *, next_attempt_at: dt.datetime, error_code: int | None,
+    session: Session,
+    claim: ClaimedMessage,
+    *,
+    next_attempt_at: dt.datetime,
+    error_code: int | None,
     error_message: str,
 ) -> bool:
     """Put the message back in the queue for another attempt; return False if the claim was lost."""
     result = session.execute(
-        update(Message).where(_still_claimed(claim)).values(
-            delivery=DeliveryState.PENDING, next_attempt_at=next_attempt_at, claimed_until=None,
-            error_code=error_code, error_message=_clip(error_message),
+        update(Message)
+        .where(_still_claimed(claim))
+        .values(
+            delivery=DeliveryState.PENDING,
+            next_attempt_at=next_attempt_at,
+            claimed_until=None,
+            error_code=error_code,
+            error_message=_clip(error_message),
         )
     )
     return rows_changed(result) == 1
 
 
 def record_failed(
-    session: Session, claim: ClaimedMessage, *, error_code: int | None, error_message: str,
+    session: Session,
+    claim: ClaimedMessage,
+    *,
+    error_code: int | None,
+    error_message: str,
 ) -> bool:
     """Mark the message failed for good (officers see why); return False if the claim was lost."""
     result = session.execute(
-        update(Message).where(_still_claimed(claim)).values(
-            delivery=DeliveryState.FAILED, claimed_until=None, next_attempt_at=None,
-            error_code=error_code, error_message=_clip(error_message),
+        update(Message)
+        .where(_still_claimed(claim))
+        .values(
+            delivery=DeliveryState.FAILED,
+            claimed_until=None,
+            next_attempt_at=None,
+            error_code=error_code,
+            error_message=_clip(error_message),
         )
     )
     return rows_changed(result) == 1
@@ -194,8 +254,13 @@ def record_failed(
 def record_skipped(session: Session, claim: ClaimedMessage, *, reason: str = SKIPPED_OPTED_OUT) -> bool:
     """Mark the message skipped, nothing sent; return False if the claim was lost."""
     result = session.execute(
-        update(Message).where(_still_claimed(claim)).values(
-            delivery=DeliveryState.SKIPPED, claimed_until=None, next_attempt_at=None, error_message=_clip(reason),
+        update(Message)
+        .where(_still_claimed(claim))
+        .values(
+            delivery=DeliveryState.SKIPPED,
+            claimed_until=None,
+            next_attempt_at=None,
+            error_message=_clip(reason),
         )
     )
     return rows_changed(result) == 1
@@ -205,8 +270,12 @@ def release(session: Session, claims: list[ClaimedMessage], now: dt.datetime) ->
     """Give back claimed messages this sweep will not send, due at once and the attempt not counted."""
     for claim in claims:
         session.execute(
-            update(Message).where(_still_claimed(claim)).values(
-                delivery=DeliveryState.PENDING, next_attempt_at=now, claimed_until=None,
+            update(Message)
+            .where(_still_claimed(claim))
+            .values(
+                delivery=DeliveryState.PENDING,
+                next_attempt_at=now,
+                claimed_until=None,
                 attempts=Message.attempts - 1,
             )
         )
@@ -215,8 +284,10 @@ def release(session: Session, claims: list[ClaimedMessage], now: dt.datetime) ->
 def opt_out(session: Session, conversation_id: int, now: dt.datetime) -> None:
     """Stop everything to the citizen, as STOP would: Twilio said the number opted out or blocked us."""
     conversation = session.scalar(
-        select(Conversation).where(Conversation.id == conversation_id)
-        .with_for_update().execution_options(populate_existing=True)
+        select(Conversation)
+        .where(Conversation.id == conversation_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if conversation is None or conversation.opted_out:
         return
@@ -228,7 +299,12 @@ def opt_out(session: Session, conversation_id: int, now: dt.datetime) -> None:
 
 
 def reserve_send_slot(
-    session: Session, sender: str, now: dt.datetime, *, interval: dt.timedelta, horizon: dt.timedelta,
+    session: Session,
+    sender: str,
+    now: dt.datetime,
+    *,
+    interval: dt.timedelta,
+    horizon: dt.timedelta,
 ) -> dt.datetime:
     """Reserve the sender's next free instant (not before now) and return it; the next is interval later.
 
@@ -238,8 +314,7 @@ def reserve_send_slot(
     """
     upsert(session, SendSlot, {"sender": sender, "next_at": now})
     slot = session.scalar(
-        select(SendSlot).where(SendSlot.sender == sender)
-        .with_for_update().execution_options(populate_existing=True)
+        select(SendSlot).where(SendSlot.sender == sender).with_for_update().execution_options(populate_existing=True)
     )
     assert slot is not None
     start = slot.next_at if now <= slot.next_at <= now + horizon else now
@@ -275,7 +350,11 @@ def _rank(column: InstrumentedAttribute[str | None]) -> ColumnElement[int]:
 
 
 def record_status(
-    session: Session, sid: str, status: str, error_code: int | None, now: dt.datetime,
+    session: Session,
+    sid: str,
+    status: str,
+    error_code: int | None,
+    now: dt.datetime,
 ) -> StatusUpdate:
     """Store a MessageStatus Twilio reported for an outbound message, never moving it backwards.
 
@@ -299,13 +378,27 @@ def record_status(
     changed = rows_changed(result) == 1
     requeued = False
     if changed and failure and error_code == OUTSIDE_WINDOW:
-        requeued = rows_changed(session.execute(
-            update(Message).where(
-                Message.id == message.id, Message.twilio_sid == sid,
-                Message.delivery == DeliveryState.SENT, Message.sent_via == Channel.WHATSAPP,
-            ).values(delivery=DeliveryState.PENDING, next_attempt_at=now, claimed_until=None, error_code=OUTSIDE_WINDOW,
-                     error_message=describe_error(OUTSIDE_WINDOW))
-        )) == 1
+        requeued = (
+            rows_changed(
+                session.execute(
+                    update(Message)
+                    .where(
+                        Message.id == message.id,
+                        Message.twilio_sid == sid,
+                        Message.delivery == DeliveryState.SENT,
+                        Message.sent_via == Channel.WHATSAPP,
+                    )
+                    .values(
+                        delivery=DeliveryState.PENDING,
+                        next_attempt_at=now,
+                        claimed_until=None,
+                        error_code=OUTSIDE_WINDOW,
+                        error_message=describe_error(OUTSIDE_WINDOW),
+                    )
+                )
+            )
+            == 1
+        )
     opted = failure and error_code in OPT_OUT_CODES
     if opted:
         opt_out(session, message.conversation_id, now)

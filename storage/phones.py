@@ -1,4 +1,5 @@
 """Phone numbers: stored in E.164, read the way Indonesians write them."""
+
 from __future__ import annotations
 
 import phonenumbers

@@ -10,6 +10,7 @@ left and to reply UBAH <code> to move (the conversation's usual move), or an off
 them (storage.desk.move_for_citizen). Nothing is cancelled for them: a citizen who cannot
 come another day decides that, and reopening the date needs no rebooking.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,14 +26,28 @@ from conversations.vocabulary import ACTIVE, HOLDING, IN_LINE, BookingStatus, Wa
 from storage import audit
 from storage.bookings import lock_session_day, places_taken
 from storage.calendar import (
-    closed_dates, closed_on, closed_reason, national_holidays, nearest_free_days, office_sessions,
-    office_time, office_today, runs_on,
+    closed_dates,
+    closed_on,
+    closed_reason,
+    national_holidays,
+    nearest_free_days,
+    office_sessions,
+    office_time,
+    office_today,
+    runs_on,
 )
 from storage.conversations import lock_conversation
 from storage.db import rows_changed
 from storage.desk import DeskError, check_serves, clean_reason
 from storage.models import (
-    LEADS, Booking, ClosedDate, Conversation, Office, OfficeSession, Officer, SessionDay,
+    LEADS,
+    Booking,
+    ClosedDate,
+    Conversation,
+    Office,
+    Officer,
+    OfficeSession,
+    SessionDay,
     WaitlistEntry,
 )
 from storage.offices import TIME_RE
@@ -65,9 +80,16 @@ def _days(first: dt.date, last: dt.date) -> Iterable[dt.date]:
 
 # --- capacity --------------------------------------------------------------------------------
 
+
 def set_capacity(
-    session: Session, officer: Officer, office: Office, session_id: int, first: dt.date,
-    last: dt.date, capacity: int | None, now: dt.datetime,
+    session: Session,
+    officer: Officer,
+    office: Office,
+    session_id: int,
+    first: dt.date,
+    last: dt.date,
+    capacity: int | None,
+    now: dt.datetime,
 ) -> list[dt.date]:
     """Set the session's capacity on every open date from first to last; return those dates.
 
@@ -82,8 +104,9 @@ def set_capacity(
     office_session = session.get(OfficeSession, session_id)
     if office_session is None or office_session.office_id != office.id or not office_session.active:
         raise DeskError("unknown_session", f"office {office.code} has no session {session_id}")
-    if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int)
-                                 or not 0 <= capacity <= MAX_CAPACITY):
+    if capacity is not None and (
+        isinstance(capacity, bool) or not isinstance(capacity, int) or not 0 <= capacity <= MAX_CAPACITY
+    ):
         raise DeskError("bad_capacity", f"the capacity must be a whole number from 0 to {MAX_CAPACITY}")
     if first > last:
         raise DeskError("bad_range", f"{first} comes after {last}")
@@ -91,9 +114,11 @@ def set_capacity(
     _check_ahead(office, last, now)
     closed = closed_dates(session, office, first, last)
     extra_days = {s.only_on for s in office_sessions(session, office, first, last) if s.only_on}
-    open_days = [day for day in _days(first, last)
-                 if runs_on(office, office_session, day)
-                 and closed_reason(office, day, closed, extra_days)[0] is None]
+    open_days = [
+        day
+        for day in _days(first, last)
+        if runs_on(office, office_session, day) and closed_reason(office, day, closed, extra_days)[0] is None
+    ]
     if not open_days:
         raise DeskError("no_open_dates", f"session {office_session.start} is not open from {first} to {last}")
     new = office_session.capacity if capacity is None else capacity
@@ -111,7 +136,10 @@ def set_capacity(
             "below_booked",
             f"{worst['date']:%a %d %b %Y} {office_session.start}: {worst['booked']} places are already "
             f"booked or held, more than {new}{more}. Move the surplus first.",
-            date=worst["date"], booked=worst["booked"], capacity=new, dates=too_many,
+            date=worst["date"],
+            booked=worst["booked"],
+            capacity=new,
+            dates=too_many,
         )
     session.execute(
         update(SessionDay)
@@ -119,14 +147,26 @@ def set_capacity(
         .values(capacity=capacity)
         .execution_options(synchronize_session=False)
     )
-    audit.record(session, officer, office.id, "capacity", f"session:{office_session.id}", {
-        "session": f"{office_session.start}-{office_session.end}", "first": first.isoformat(),
-        "last": last.isoformat(), "capacity": capacity, "dates": [d.isoformat() for d in open_days],
-    }, now=now)
+    audit.record(
+        session,
+        officer,
+        office.id,
+        "capacity",
+        f"session:{office_session.id}",
+        {
+            "session": f"{office_session.start}-{office_session.end}",
+            "first": first.isoformat(),
+            "last": last.isoformat(),
+            "capacity": capacity,
+            "dates": [d.isoformat() for d in open_days],
+        },
+        now=now,
+    )
     return open_days
 
 
 # --- closed dates ----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Closure:
@@ -139,18 +179,27 @@ class Closure:
 
 
 def _active_on(
-    session: Session, office: Office, day: dt.date, statuses: tuple[str, ...] = ACTIVE,
+    session: Session,
+    office: Office,
+    day: dt.date,
+    statuses: tuple[str, ...] = ACTIVE,
 ) -> list[Booking]:
     """Return the office's bookings (or holds) on day in these statuses, read afresh."""
-    return list(session.scalars(
-        select(Booking).where(Booking.office_id == office.id, Booking.date == day,
-                              Booking.status.in_(statuses))
-        .order_by(Booking.id).execution_options(populate_existing=True)
-    ))
+    return list(
+        session.scalars(
+            select(Booking)
+            .where(Booking.office_id == office.id, Booking.date == day, Booking.status.in_(statuses))
+            .order_by(Booking.id)
+            .execution_options(populate_existing=True)
+        )
+    )
 
 
 def _lock_conversations(
-    session: Session, office: Office, bookings: list[Booking], now: dt.datetime,
+    session: Session,
+    office: Office,
+    bookings: list[Booking],
+    now: dt.datetime,
     locked: dict[str, Conversation] | None = None,
 ) -> dict[str, Conversation]:
     """Lock the conversations of the bookings' phones (by phone, in order); return them by phone.
@@ -166,7 +215,12 @@ def _lock_conversations(
 
 
 def close_date(
-    session: Session, officer: Officer, office: Office, day: dt.date, reason: str | None, now: dt.datetime,
+    session: Session,
+    officer: Officer,
+    office: Office,
+    day: dt.date,
+    reason: str | None,
+    now: dt.datetime,
 ) -> Closure:
     """Close the office on day (a ClosedDate from "officer") and tell each booking's citizen.
 
@@ -196,22 +250,36 @@ def close_date(
     affected = _active_on(session, office, day, on_the_day)
     # Rare: a citizen who booked between our first look and the locks.
     conversations = _lock_conversations(session, office, affected, now, conversations)
-    dropped = rows_changed(session.execute(
-        update(Booking).where(Booking.office_id == office.id, Booking.date == day, Booking.status == BookingStatus.HELD)
-        .values(status=BookingStatus.EXPIRED, hold_expires_at=None).execution_options(synchronize_session=False)
-    ))
+    dropped = rows_changed(
+        session.execute(
+            update(Booking)
+            .where(Booking.office_id == office.id, Booking.date == day, Booking.status == BookingStatus.HELD)
+            .values(status=BookingStatus.EXPIRED, hold_expires_at=None)
+            .execution_options(synchronize_session=False)
+        )
+    )
     session.execute(
         update(WaitlistEntry)
-        .where(WaitlistEntry.office_id == office.id, WaitlistEntry.date == day,
-               WaitlistEntry.status.in_(IN_LINE))
-        .values(status=WaitlistStatus.EXPIRED).execution_options(synchronize_session=False)
+        .where(WaitlistEntry.office_id == office.id, WaitlistEntry.date == day, WaitlistEntry.status.in_(IN_LINE))
+        .values(status=WaitlistStatus.EXPIRED)
+        .execution_options(synchronize_session=False)
     )
     bookings = [b for b in affected if b.status in ACTIVE]
     nearest = nearest_free_days(session, office, day, now)
-    event = audit.record(session, officer, office.id, "close_date", f"date:{day.isoformat()}", {
-        "reason": row.reason, "bookings": [b.code for b in bookings], "holds_dropped": dropped,
-        "nearest": [d.isoformat() for d in nearest],
-    }, now=now)
+    event = audit.record(
+        session,
+        officer,
+        office.id,
+        "close_date",
+        f"date:{day.isoformat()}",
+        {
+            "reason": row.reason,
+            "bookings": [b.code for b in bookings],
+            "holds_dropped": dropped,
+            "nearest": [d.isoformat() for d in nearest],
+        },
+        now=now,
+    )
     last = office_today(office, now) + dt.timedelta(days=office.book_ahead_days)
     for booking in bookings:
         conversation = conversations[booking.phone]
@@ -220,13 +288,28 @@ def close_date(
         # One notice per booking and closure (closed, reopened and closed again: told again).
         key = f"date_closed:{booking.id}:{event.id}"
         if nearest:
-            enqueue(session, conversation, kind="date_closed", message_id="date_closed", now=now, booking=booking,
-                    dedupe_key=key, params={**shown, "dates": "; ".join(format_date(d, lang) for d in nearest)})
+            enqueue(
+                session,
+                conversation,
+                kind="date_closed",
+                message_id="date_closed",
+                now=now,
+                booking=booking,
+                dedupe_key=key,
+                params={**shown, "dates": "; ".join(format_date(d, lang) for d in nearest)},
+            )
         else:
-            enqueue(session, conversation, kind="date_closed_none", message_id="date_closed_none", now=now,
-                    booking=booking, dedupe_key=key, params={**shown, "last": format_date(last, lang)})
-    return Closure(date=day, notified=tuple(b.code for b in bookings), nearest=tuple(nearest),
-                   holds_dropped=dropped)
+            enqueue(
+                session,
+                conversation,
+                kind="date_closed_none",
+                message_id="date_closed_none",
+                now=now,
+                booking=booking,
+                dedupe_key=key,
+                params={**shown, "last": format_date(last, lang)},
+            )
+    return Closure(date=day, notified=tuple(b.code for b in bookings), nearest=tuple(nearest), holds_dropped=dropped)
 
 
 def reopen_date(session: Session, officer: Officer, office: Office, day: dt.date, now: dt.datetime) -> tuple[str, ...]:
@@ -250,23 +333,50 @@ def reopen_date(session: Session, officer: Officer, office: Office, day: dt.date
     conversations = _lock_conversations(session, office, bookings, now, conversations)
     still_closed, _ = closed_on(session, office, day)  # a weekday the office is closed anyway
     told = [] if still_closed else bookings
-    event = audit.record(session, officer, office.id, "reopen_date", f"date:{day.isoformat()}", {
-        "reason_was": row.reason, "bookings": [b.code for b in told],
-    }, now=now)
+    event = audit.record(
+        session,
+        officer,
+        office.id,
+        "reopen_date",
+        f"date:{day.isoformat()}",
+        {
+            "reason_was": row.reason,
+            "bookings": [b.code for b in told],
+        },
+        now=now,
+    )
     for booking in told:
         conversation = conversations[booking.phone]
-        enqueue(session, conversation, kind="date_reopened", message_id="date_reopened", now=now,
-                booking=booking, dedupe_key=f"date_reopened:{booking.id}:{event.id}",
-                params={"code": booking.code, "date": format_date(day, conversation.language),
-                        "start": booking.session.start, "end": booking.session.end})
+        enqueue(
+            session,
+            conversation,
+            kind="date_reopened",
+            message_id="date_reopened",
+            now=now,
+            booking=booking,
+            dedupe_key=f"date_reopened:{booking.id}:{event.id}",
+            params={
+                "code": booking.code,
+                "date": format_date(day, conversation.language),
+                "start": booking.session.start,
+                "end": booking.session.end,
+            },
+        )
     return tuple(b.code for b in told)
 
 
 # --- extra sessions --------------------------------------------------------------------------
 
+
 def add_extra_session(
-    session: Session, officer: Officer, office: Office, day: dt.date, start: str, end: str,
-    capacity: int, now: dt.datetime,
+    session: Session,
+    officer: Officer,
+    office: Office,
+    day: dt.date,
+    start: str,
+    end: str,
+    capacity: int,
+    now: dt.datetime,
 ) -> OfficeSession:
     """Add a session on one date only (a Saturday clinic, say) and return it; the day opens for it.
 
@@ -277,8 +387,13 @@ def add_extra_session(
     """
     _check_lead(session, officer, office)
     _check_ahead(office, day, now)
-    if not (isinstance(start, str) and isinstance(end, str) and TIME_RE.fullmatch(start)
-            and TIME_RE.fullmatch(end) and start < end):
+    if not (
+        isinstance(start, str)
+        and isinstance(end, str)
+        and TIME_RE.fullmatch(start)
+        and TIME_RE.fullmatch(end)
+        and start < end
+    ):
         raise DeskError("bad_times", f"a session needs HH:MM times with the end after the start, got {start!r}-{end!r}")
     if isinstance(capacity, bool) or not isinstance(capacity, int) or not 1 <= capacity <= MAX_CAPACITY:
         raise DeskError("bad_capacity", f"the capacity must be a whole number from 1 to {MAX_CAPACITY}")
@@ -293,8 +408,13 @@ def add_extra_session(
         raise DeskError("closed", f"{day} is a closed date: reopen it first", date=day, closed="office")
     for other in office_sessions(session, office, day, day):
         if runs_on(office, other, day) and start < other.end and other.start < end:
-            raise DeskError("overlap", f"{start}-{end} overlaps the session {other.start}-{other.end}",
-                            date=day, start=other.start, end=other.end)
+            raise DeskError(
+                "overlap",
+                f"{start}-{end} overlaps the session {other.start}-{other.end}",
+                date=day,
+                start=other.start,
+                end=other.end,
+            )
     extra = OfficeSession(office_id=office.id, start=start, end=end, capacity=capacity, active=True, only_on=day)
     try:
         with session.begin_nested():
@@ -302,7 +422,17 @@ def add_extra_session(
     except IntegrityError:
         raise DeskError("overlap", f"{day} has a session at {start} already", date=day, start=start) from None
     session.expire(office, ["sessions"])
-    audit.record(session, officer, office.id, "extra_session", f"session:{extra.id}", {
-        "date": day.isoformat(), "session": f"{start}-{end}", "capacity": capacity,
-    }, now=now)
+    audit.record(
+        session,
+        officer,
+        office.id,
+        "extra_session",
+        f"session:{extra.id}",
+        {
+            "date": day.isoformat(),
+            "session": f"{start}-{end}",
+            "capacity": capacity,
+        },
+        now=now,
+    )
     return extra

@@ -17,6 +17,7 @@ booking still unconfirmed goes back to the calendar. The rules, and why:
   release was missed stays booked and officers mark it if nobody comes, rather than the
   citizen finding the place given away on their way to the office.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -84,22 +85,26 @@ def reminder_key(booking: Booking) -> str:
 
 # --- reminders ------------------------------------------------------------------------------
 
+
 def due_reminders(session: Session, office: Office, now: dt.datetime, limit: int = 500) -> list[int]:
     """Return the ids of the office's bookings whose reminder is due and not yet sent."""
     today = office_today(office, now)
     rows = session.execute(
         select(Booking.id, Booking.date, OfficeSession.start)
         .join(OfficeSession, Booking.session_id == OfficeSession.id)
-        .where(Booking.office_id == office.id, Booking.status == BookingStatus.BOOKED,
-               Booking.reminded_at.is_(None),
-               Booking.date.between(today, today + dt.timedelta(days=1)))
+        .where(
+            Booking.office_id == office.id,
+            Booking.status == BookingStatus.BOOKED,
+            Booking.reminded_at.is_(None),
+            Booking.date.between(today, today + dt.timedelta(days=1)),
+        )
         .order_by(Booking.date, OfficeSession.start, Booking.id)
     )
     # A closed date's citizens were told so and offered other dates: no "see you tomorrow".
-    open_days = {day: closed_on(session, office, day)[0] is None
-                 for day in (today, today + dt.timedelta(days=1))}
+    open_days = {day: closed_on(session, office, day)[0] is None for day in (today, today + dt.timedelta(days=1))}
     return [
-        booking_id for booking_id, day, start in rows
+        booking_id
+        for booking_id, day, start in rows
         if reminder_instant(office, day) <= now < local_instant(office, day, start) and open_days[day]
     ][:limit]
 
@@ -109,8 +114,7 @@ def remind(session: Session, booking_id: int, now: dt.datetime) -> bool:
     conversation = claim_booking_conversation(session, booking_id, now)
     if conversation is None:
         return False
-    booking = lock_booking(session, booking_id, Booking.status == BookingStatus.BOOKED,
-                           Booking.reminded_at.is_(None))
+    booking = lock_booking(session, booking_id, Booking.status == BookingStatus.BOOKED, Booking.reminded_at.is_(None))
     if booking is None:
         return False
     office = booking.office
@@ -121,16 +125,23 @@ def remind(session: Session, booking_id: int, now: dt.datetime) -> bool:
     cutoff = release_cutoff(office, booking.date)
     releasable = cutoff is not None and now <= cutoff
     enqueue(
-        session, conversation, kind="reminder", message_id="reminder", now=now, booking=booking,
+        session,
+        conversation,
+        kind="reminder",
+        message_id="reminder",
+        now=now,
+        booking=booking,
         dedupe_key=reminder_key(booking),
         params={
-            "code": booking.code, "date": format_date(booking.date, lang),
-            "start": booking.session.start, "end": booking.session.end, "office": office.name,
+            "code": booking.code,
+            "date": format_date(booking.date, lang),
+            "start": booking.session.start,
+            "end": booking.session.end,
+            "office": office.name,
             "address": f", {office.address}" if office.address else "",
             "documents": render(f"documents_{booking.service}", lang),
             # Only a booking that can still be released is told it will be.
-            "release_note": " " + render("reminder_deadline", lang, time=office.confirm_by)
-            if releasable else "",
+            "release_note": " " + render("reminder_deadline", lang, time=office.confirm_by) if releasable else "",
         },
     )
     booking.reminded_at = now
@@ -139,31 +150,42 @@ def remind(session: Session, booking_id: int, now: dt.datetime) -> bool:
 
 # --- release --------------------------------------------------------------------------------
 
+
 def due_releases(session: Session, office: Office, now: dt.datetime, limit: int = 500) -> list[int]:
     """Return the ids of the office's reminded, unconfirmed bookings whose deadline has passed."""
     tomorrow = office_today(office, now) + dt.timedelta(days=1)
     if now < release_instant(office, tomorrow) or closed_on(session, office, tomorrow)[0] is not None:
         return []
-    return list(session.scalars(
-        select(Booking.id)
-        .where(Booking.office_id == office.id, Booking.status == BookingStatus.BOOKED,
-               Booking.reminded_at.is_not(None), Booking.date == tomorrow)
-        .order_by(Booking.id)
-        .limit(limit)
-    ))
+    return list(
+        session.scalars(
+            select(Booking.id)
+            .where(
+                Booking.office_id == office.id,
+                Booking.status == BookingStatus.BOOKED,
+                Booking.reminded_at.is_not(None),
+                Booking.date == tomorrow,
+            )
+            .order_by(Booking.id)
+            .limit(limit)
+        )
+    )
 
 
 def may_release(session: Session, booking: Booking, now: dt.datetime) -> bool:
     """Tell whether the booking may be released now (see the module's rules)."""
     office = booking.office
     cutoff = release_cutoff(office, booking.date)
-    if (booking.status != BookingStatus.BOOKED or booking.reminded_at is None or cutoff is None
-            or booking.reminded_at > cutoff or now < release_instant(office, booking.date)
-            or office_today(office, now) >= booking.date):
+    if (
+        booking.status != BookingStatus.BOOKED
+        or booking.reminded_at is None
+        or cutoff is None
+        or booking.reminded_at > cutoff
+        or now < release_instant(office, booking.date)
+        or office_today(office, now) >= booking.date
+    ):
         return False
     reminder = session.scalar(select(Message).where(Message.dedupe_key == reminder_key(booking)))
-    return (reminder is not None and reminder.delivery not in UNDELIVERABLE
-            and reminder.status not in UNDELIVERED)
+    return reminder is not None and reminder.delivery not in UNDELIVERABLE and reminder.status not in UNDELIVERED
 
 
 def release(session: Session, booking_id: int, now: dt.datetime) -> bool:
@@ -179,10 +201,19 @@ def release(session: Session, booking_id: int, now: dt.datetime) -> bool:
     booking.status = BookingStatus.RELEASED
     lang = conversation.language
     enqueue(
-        session, conversation, kind="release", message_id="release", now=now, booking=booking,
+        session,
+        conversation,
+        kind="release",
+        message_id="release",
+        now=now,
+        booking=booking,
         dedupe_key=f"release:{booking.id}",
-        params={"code": booking.code, "date": format_date(booking.date, lang),
-                "start": booking.session.start, "end": booking.session.end,
-                "time": booking.office.confirm_by},
+        params={
+            "code": booking.code,
+            "date": format_date(booking.date, lang),
+            "start": booking.session.start,
+            "end": booking.session.end,
+            "time": booking.office.confirm_by,
+        },
     )
     return True

@@ -1,4 +1,5 @@
 """API bearer tokens: created once, shown once, stored only as a hash."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -8,6 +8,7 @@ taken in time lapses ("expired") and the place goes to the next in line. An entr
 citizen can no longer book (the NIK has a booking meanwhile, the number is at its limit or
 opted out) leaves the list ("cancelled"), as does one whose offer the citizen declines.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,8 +33,16 @@ DEFAULT_MAX_PER_PHONE = 5
 
 
 def join_waitlist(
-    session: Session, office: Office, conversation: Conversation, *, day: dt.date, service: str,
-    passport_type: str, name: str, nik: str, now: dt.datetime,
+    session: Session,
+    office: Office,
+    conversation: Conversation,
+    *,
+    day: dt.date,
+    service: str,
+    passport_type: str,
+    name: str,
+    nik: str,
+    now: dt.datetime,
 ) -> WaitlistEntry:
     """Put the citizen on the day's waiting list; raise Refused when they cannot wait for it."""
     today = office_today(office, now)
@@ -43,8 +52,15 @@ def join_waitlist(
     if taken_by:
         raise Refused(RefusalReason.NIK_TAKEN, taken_by)
     entry = WaitlistEntry(
-        office_id=office.id, date=day, conversation_id=conversation.id, phone=conversation.phone,
-        service=service, passport_type=passport_type, name=name, nik=nik, status=WaitlistStatus.WAITING,
+        office_id=office.id,
+        date=day,
+        conversation_id=conversation.id,
+        phone=conversation.phone,
+        service=service,
+        passport_type=passport_type,
+        name=name,
+        nik=nik,
+        status=WaitlistStatus.WAITING,
         created_at=now,
     )
     try:
@@ -60,12 +76,17 @@ def retire_past_entries(session: Session, now: dt.datetime) -> int:
     """Take off the list the entries whose day has passed without a place; return how many."""
     retired = 0
     for office in session.scalars(select(Office)):
-        retired += rows_changed(session.execute(
-            update(WaitlistEntry)
-            .where(WaitlistEntry.office_id == office.id, WaitlistEntry.status == WaitlistStatus.WAITING,
-                   WaitlistEntry.date < office_today(office, now))
-            .values(status=WaitlistStatus.EXPIRED)
-        ))
+        retired += rows_changed(
+            session.execute(
+                update(WaitlistEntry)
+                .where(
+                    WaitlistEntry.office_id == office.id,
+                    WaitlistEntry.status == WaitlistStatus.WAITING,
+                    WaitlistEntry.date < office_today(office, now),
+                )
+                .values(status=WaitlistStatus.EXPIRED)
+            )
+        )
     return retired
 
 
@@ -78,8 +99,7 @@ def waiting_days(session: Session, now: dt.datetime) -> list[tuple[int, dt.date]
         .order_by(WaitlistEntry.date, WaitlistEntry.office_id)
     ).all()
     offices = {office.id: office for office in session.scalars(select(Office))}
-    return [(office_id, day) for office_id, day in rows
-            if day >= office_today(offices[office_id], now)]
+    return [(office_id, day) for office_id, day in rows if day >= office_today(offices[office_id], now)]
 
 
 def _first_in_line(session: Session, office_id: int, day: dt.date) -> tuple[int, int] | None:
@@ -94,10 +114,13 @@ def _first_in_line(session: Session, office_id: int, day: dt.date) -> tuple[int,
         select(WaitlistEntry.id, WaitlistEntry.conversation_id)
         .join(Conversation, Conversation.id == WaitlistEntry.conversation_id)
         .where(
-            WaitlistEntry.office_id == office_id, WaitlistEntry.date == day,
-            WaitlistEntry.status == WaitlistStatus.WAITING, Conversation.handover.is_(False),
-            ~exists().where(other.conversation_id == WaitlistEntry.conversation_id,
-                            other.status == WaitlistStatus.OFFERED),
+            WaitlistEntry.office_id == office_id,
+            WaitlistEntry.date == day,
+            WaitlistEntry.status == WaitlistStatus.WAITING,
+            Conversation.handover.is_(False),
+            ~exists().where(
+                other.conversation_id == WaitlistEntry.conversation_id, other.status == WaitlistStatus.OFFERED
+            ),
         )
         .order_by(WaitlistEntry.id)
         .limit(1)
@@ -106,7 +129,10 @@ def _first_in_line(session: Session, office_id: int, day: dt.date) -> tuple[int,
 
 
 def offer_next(
-    session: Session, office_id: int, day: dt.date, now: dt.datetime,
+    session: Session,
+    office_id: int,
+    day: dt.date,
+    now: dt.datetime,
     max_per_phone: int = DEFAULT_MAX_PER_PHONE,
 ) -> str:
     """Offer one free place of the day to the first in line; return what happened.
@@ -124,8 +150,11 @@ def offer_next(
         # Closed since they joined (a holiday decree, an office closure): nothing to wait for.
         session.execute(
             update(WaitlistEntry)
-            .where(WaitlistEntry.office_id == office_id, WaitlistEntry.date == day,
-                   WaitlistEntry.status == WaitlistStatus.WAITING)
+            .where(
+                WaitlistEntry.office_id == office_id,
+                WaitlistEntry.date == day,
+                WaitlistEntry.status == WaitlistStatus.WAITING,
+            )
             .values(status=WaitlistStatus.EXPIRED)
         )
         return "none"
@@ -140,8 +169,10 @@ def offer_next(
     if conversation is None:
         return "busy"
     entry = session.scalar(
-        select(WaitlistEntry).where(WaitlistEntry.id == entry_id, WaitlistEntry.status == WaitlistStatus.WAITING)
-        .with_for_update().execution_options(populate_existing=True)
+        select(WaitlistEntry)
+        .where(WaitlistEntry.id == entry_id, WaitlistEntry.status == WaitlistStatus.WAITING)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if entry is None:
         return "passed"  # another scheduler dealt with it a moment ago: read the line again
@@ -155,43 +186,76 @@ def offer_next(
         # The same capacity lock and rules as a citizen's own hold; undone as a whole if refused.
         with session.begin_nested():
             hold = hold_place(
-                session, office, conversation, session_id=offered.id, day=day,
-                service=entry.service, passport_type=entry.passport_type, name=entry.name,
-                nik=entry.nik, moving=None, now=now, hold_minutes=OFFER_MINUTES,
+                session,
+                office,
+                conversation,
+                session_id=offered.id,
+                day=day,
+                service=entry.service,
+                passport_type=entry.passport_type,
+                name=entry.name,
+                nik=entry.nik,
+                moving=None,
+                now=now,
+                hold_minutes=OFFER_MINUTES,
                 max_per_phone=max_per_phone,
             )
     except Refused as refused:
         if refused.reason == RefusalReason.FULL:
             return "full"  # another process took the place a moment ago
         # The NIK has a booking meanwhile, the number is at its limit, or the day closed.
-        entry.status = (WaitlistStatus.CANCELLED if refused.reason in (RefusalReason.NIK_TAKEN, RefusalReason.PHONE_LIMIT)
-                        else WaitlistStatus.EXPIRED)
+        entry.status = (
+            WaitlistStatus.CANCELLED
+            if refused.reason in (RefusalReason.NIK_TAKEN, RefusalReason.PHONE_LIMIT)
+            else WaitlistStatus.EXPIRED
+        )
         return "passed"
     entry.status, entry.hold_id, entry.offer_expires_at = WaitlistStatus.OFFERED, hold.id, hold.hold_expires_at
     # Whatever the citizen was doing, their conversation is now at this place's summary:
     # YA books it through the usual ConfirmHold, TIDAK gives it to the next in line.
     state = State.from_json(conversation.state)
-    conversation.state = replace(state, step="confirm", draft=Draft(
-        service=entry.service, passport_type=entry.passport_type, name=entry.name,
-        nik=entry.nik, date=day, session_id=offered.id, offer=True,
-    )).to_json()
+    conversation.state = replace(
+        state,
+        step="confirm",
+        draft=Draft(
+            service=entry.service,
+            passport_type=entry.passport_type,
+            name=entry.name,
+            nik=entry.nik,
+            date=day,
+            session_id=offered.id,
+            offer=True,
+        ),
+    ).to_json()
     enqueue(
-        session, conversation, kind="waitlist_offer", message_id="waitlist_offer", now=now,
-        booking=hold, dedupe_key=f"waitlist_offer:{entry.id}",
-        params={"date": format_date(day, conversation.language), "start": offered.start,
-                "end": offered.end, "name": entry.name, "minutes": OFFER_MINUTES},
+        session,
+        conversation,
+        kind="waitlist_offer",
+        message_id="waitlist_offer",
+        now=now,
+        booking=hold,
+        dedupe_key=f"waitlist_offer:{entry.id}",
+        params={
+            "date": format_date(day, conversation.language),
+            "start": offered.start,
+            "end": offered.end,
+            "name": entry.name,
+            "minutes": OFFER_MINUTES,
+        },
     )
     return "offered"
 
 
 def lapsed_offers(session: Session, now: dt.datetime, limit: int = 500) -> list[int]:
     """Return the ids of the entries whose offer was not taken in time, oldest first."""
-    return list(session.scalars(
-        select(WaitlistEntry.id)
-        .where(WaitlistEntry.status == WaitlistStatus.OFFERED, WaitlistEntry.offer_expires_at <= now)
-        .order_by(WaitlistEntry.offer_expires_at, WaitlistEntry.id)
-        .limit(limit)
-    ))
+    return list(
+        session.scalars(
+            select(WaitlistEntry.id)
+            .where(WaitlistEntry.status == WaitlistStatus.OFFERED, WaitlistEntry.offer_expires_at <= now)
+            .order_by(WaitlistEntry.offer_expires_at, WaitlistEntry.id)
+            .limit(limit)
+        )
+    )
 
 
 def expire_offer(session: Session, entry_id: int, now: dt.datetime) -> bool:
@@ -204,16 +268,26 @@ def expire_offer(session: Session, entry_id: int, now: dt.datetime) -> bool:
         return False  # the citizen may be answering right now: the next run decides
     entry = session.scalar(
         select(WaitlistEntry)
-        .where(WaitlistEntry.id == entry_id, WaitlistEntry.status == WaitlistStatus.OFFERED,
-               WaitlistEntry.offer_expires_at <= now)
-        .with_for_update(skip_locked=True).execution_options(populate_existing=True)
+        .where(
+            WaitlistEntry.id == entry_id,
+            WaitlistEntry.status == WaitlistStatus.OFFERED,
+            WaitlistEntry.offer_expires_at <= now,
+        )
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
     )
     if entry is None:
         return False
-    hold = session.scalar(
-        select(Booking).where(Booking.id == entry.hold_id).with_for_update()
-        .execution_options(populate_existing=True)
-    ) if entry.hold_id is not None else None
+    hold = (
+        session.scalar(
+            select(Booking)
+            .where(Booking.id == entry.hold_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if entry.hold_id is not None
+        else None
+    )
     if hold is not None and hold.status in ACTIVE:
         entry.status = WaitlistStatus.BOOKED  # taken after all (a YA just in time): nothing to expire
         return False
@@ -224,8 +298,13 @@ def expire_offer(session: Session, entry_id: int, now: dt.datetime) -> bool:
     if state.step == "confirm" and state.draft.offer and state.draft.date == entry.date:
         back_to_menu(conversation)
     enqueue(
-        session, conversation, kind="waitlist_expired", message_id="waitlist_expired", now=now,
-        booking=hold, dedupe_key=f"waitlist_expired:{entry.id}",
+        session,
+        conversation,
+        kind="waitlist_expired",
+        message_id="waitlist_expired",
+        now=now,
+        booking=hold,
+        dedupe_key=f"waitlist_expired:{entry.id}",
         params={"date": format_date(entry.date, conversation.language), "minutes": OFFER_MINUTES},
     )
     return True

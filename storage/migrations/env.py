@@ -1,4 +1,5 @@
 """Alembic environment: runs online against the engine the caller passes in."""
+
 from alembic import context
 
 import storage.models  # noqa: F401  (registers the tables)

@@ -1,7 +1,8 @@
 """The tables, one module per aggregate; importing this package registers them all."""
-from storage.models.office import ClosedDate, Office, OfficeSession, SendSlot, SessionDay
+
 from storage.models.booking import Booking, WaitlistEntry
 from storage.models.conversation import Conversation, ConversationRead, DeliveryState, Message, Note
+from storage.models.office import ClosedDate, Office, OfficeSession, SendSlot, SessionDay
 from storage.models.officer import LEADS, AuditEvent, CannedReply, LoginAttempt, Officer, OfficerOffice, OfficerRole
 from storage.models.token import ApiToken
 

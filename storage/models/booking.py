@@ -1,4 +1,5 @@
 """Bookings, and the short holds that become them."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,7 +31,9 @@ class WaitlistEntry(Base):
         # One place in the queue per phone and day.
         Index(
             "uq_waitlist_entries_waiting",
-            "office_id", "date", "phone",
+            "office_id",
+            "date",
+            "phone",
             unique=True,
             sqlite_where=text(f"status IN ({sql_list(WaitlistStatus, IN_LINE)})"),
             postgresql_where=text(f"status IN ({sql_list(WaitlistStatus, IN_LINE)})"),

@@ -1,4 +1,5 @@
 """A citizen's conversation with one office, and every message in it."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,9 +37,7 @@ class Conversation(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
-    messages: Mapped[list[Message]] = relationship(
-        back_populates="conversation", order_by="Message.id"
-    )
+    messages: Mapped[list[Message]] = relationship(back_populates="conversation", order_by="Message.id")
 
 
 class ConversationRead(Base):

@@ -1,4 +1,5 @@
 """Offices, their sessions, their closed dates and the per-day rows that capacity locks."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,9 +30,7 @@ class Office(Base):
     # Approved WhatsApp templates: {kind: {language: ContentSid}}.
     whatsapp_templates: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
-    sessions: Mapped[list[OfficeSession]] = relationship(
-        back_populates="office", order_by="OfficeSession.start"
-    )
+    sessions: Mapped[list[OfficeSession]] = relationship(back_populates="office", order_by="OfficeSession.start")
     closed_dates: Mapped[list[ClosedDate]] = relationship(back_populates="office")
 
     @property
@@ -51,10 +50,23 @@ class OfficeSession(Base):
 
     __tablename__ = "office_sessions"
     __table_args__ = (
-        Index("uq_office_sessions_daily", "office_id", "start", unique=True,
-              sqlite_where=text("only_on IS NULL"), postgresql_where=text("only_on IS NULL")),
-        Index("uq_office_sessions_extra", "office_id", "only_on", "start", unique=True,
-              sqlite_where=text("only_on IS NOT NULL"), postgresql_where=text("only_on IS NOT NULL")),
+        Index(
+            "uq_office_sessions_daily",
+            "office_id",
+            "start",
+            unique=True,
+            sqlite_where=text("only_on IS NULL"),
+            postgresql_where=text("only_on IS NULL"),
+        ),
+        Index(
+            "uq_office_sessions_extra",
+            "office_id",
+            "only_on",
+            "start",
+            unique=True,
+            sqlite_where=text("only_on IS NOT NULL"),
+            postgresql_where=text("only_on IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,4 +1,5 @@
 """Officers, the offices they serve, sign-in attempts, canned replies and the audit log."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,7 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from conversations.vocabulary import sql_list
 from storage.base import Base, UTCDateTime
-
 
 
 class OfficerRole(enum.StrEnum):

@@ -1,4 +1,5 @@
 """Bearer tokens for the read-only JSON API, stored hashed."""
+
 from __future__ import annotations
 
 import datetime as dt
