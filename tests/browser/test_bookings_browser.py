@@ -8,8 +8,7 @@ from sqlalchemy import select
 
 from storage.models import Booking
 from tests.browser.conftest import SCREENSHOTS
-from tests.hotline.test_auth import PASSWORD, make_officer
-from tests.hotline.test_bookings_pages import book
+from tests.builders import PASSWORD, book, make_officer
 
 pytestmark = pytest.mark.browser
 

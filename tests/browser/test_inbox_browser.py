@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from storage.models import Conversation, Message
 from tests.browser.conftest import SCREENSHOTS
-from tests.hotline.test_auth import PASSWORD, make_officer
+from tests.builders import PASSWORD, make_officer
 from tests.hotline.test_inbox_pages import book
 
 pytestmark = pytest.mark.browser

@@ -17,9 +17,9 @@ from storage.models import LoginAttempt, Office, Officer
 from storage.officers import create_officer, office_clause, officer_by_username, update_officer
 from storage.offices import load_offices, parse_offices
 from storage.tokens import create_token
+from tests.builders import PASSWORD, make_officer
 from tests.conftest import START
 
-PASSWORD = "kata-sandi-rahasia"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 JKT = """
 [[office]]
@@ -31,11 +31,6 @@ hotline = "0812-1111-2222"
   end = "12:00"
   capacity = 80
 """
-
-
-def make_officer(db, username="budi", role="officer", offices=("PLG",), password=PASSWORD, **kwargs):
-    with db.transaction() as session:
-        create_officer(session, username, password, role, offices, START, **kwargs)
 
 
 def csrf_token(client, path="/login") -> str:

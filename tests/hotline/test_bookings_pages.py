@@ -8,66 +8,20 @@ import csv
 import datetime as dt
 import io
 import re
+import tomllib
 
 import pytest
-import tomllib
 from sqlalchemy import select, update
 
-from storage.bookings import confirm_hold, hold_place
-from storage.conversations import lock_conversation
-from storage.models import AuditEvent, Booking, Message, OfficeSession
-from storage.offices import load_offices, office_by_code, parse_offices
-from tests.hotline.test_auth import CSRF_RE, JKT, make_officer, sign_in, text
+from storage.models import AuditEvent, OfficeSession
+from storage.offices import load_offices, parse_offices
+from tests.builders import book, booking, make_booking, make_officer, nik, outbox, session_id
+from tests.hotline.test_auth import CSRF_RE, JKT, sign_in, text
 
-CODE_RE = re.compile(r"PLG-[2-9A-HJ-NP-Z]{6}")
 PHONE = "+6281234567890"
 WED = dt.date(2026, 12, 2)  # the day after START (Tuesday 1 December 2026, 09:00 WIB)
 THU = dt.date(2026, 12, 3)
 SAT = dt.date(2026, 12, 5)
-
-
-def nik(n: int) -> str:
-    """Return a valid NIK (Palembang, born 1 January 1990) with serial n."""
-    return f"167101010190{n:04d}"
-
-
-def book(citizen, day: str = "2/12", session: str = "1", *, n: int = 1, name: str = "Budi Santoso") -> str:
-    """Book through the webhook, as a citizen would; return the booking code."""
-    for line in ("MENU", "1", "baru biasa", name, nik(n), day):
-        citizen.says(line)
-    assert "Balas YA" in citizen.says(session)[0]
-    found = CODE_RE.search(citizen.says("YA")[0])
-    assert found, "no booking code in the reply"
-    return found.group()
-
-
-def book_in_storage(db, phone: str, n: int, day: dt.date, start: str, now: dt.datetime) -> str:
-    """Book straight through storage (hold, then confirm); return the code."""
-    with db.transaction() as session:
-        office = office_by_code(session, "PLG")
-        conversation = lock_conversation(session, office, phone, "whatsapp", now)
-        session_id = session.scalar(select(OfficeSession.id).where(
-            OfficeSession.office_id == office.id, OfficeSession.start == start, OfficeSession.only_on.is_(None)))
-        held = hold_place(session, office, conversation, session_id=session_id, day=day, service="renewal",
-                          passport_type="ordinary", name=f"Warga {n}", nik=nik(n), moving=None, now=now,
-                          hold_minutes=10, max_per_phone=5)
-        return confirm_hold(session, office, conversation, held.code, now).code
-
-
-def session_id(db, start: str) -> int:
-    with db.transaction() as session:
-        return session.scalar(select(OfficeSession.id).where(OfficeSession.start == start,
-                                                             OfficeSession.only_on.is_(None)))
-
-
-def booking(db, code: str) -> Booking:
-    with db.transaction() as session:
-        return session.scalar(select(Booking).where(Booking.code == code))
-
-
-def outbox(db, kind: str) -> list[Message]:
-    with db.transaction() as session:
-        return list(session.scalars(select(Message).where(Message.kind == kind).order_by(Message.id)))
 
 
 def audit(db) -> list[tuple[str, str]]:
@@ -144,7 +98,7 @@ def test_another_or_unknown_office_is_not_found(db, client, officer):
 def test_a_booking_of_another_office_is_not_found_nor_changed(db, client, clock):
     with db.transaction() as session:
         load_offices(session, parse_offices(tomllib.loads(JKT)))
-    code = book_in_storage(db, PHONE, 1, WED, "08:00", clock())
+    code = make_booking(db, PHONE, 1, WED, "08:00", now=clock())
     make_officer(db, "joko", "officer", offices=("JKT",))
     sign_in(client, "joko")
     assert client.get(f"/bookings/PLG/{code}").status_code == 404
@@ -218,7 +172,7 @@ def test_move_on_behalf_under_capacity_then_refused_when_full(db, client, citize
 
     with db.transaction() as session:
         session.execute(update(OfficeSession).where(OfficeSession.id == session_id(db, "13:00")).values(capacity=1))
-    book_in_storage(db, "+6281311112222", 2, WED, "13:00", clock())
+    make_booking(db, "+6281311112222", 2, WED, "13:00", now=clock())
     full = post(client, f"/bookings/PLG/{code}/move", f"/bookings/PLG/{code}", new_date="2026-12-02",
                 session_id=str(session_id(db, "13:00")))
     assert "Penuh: Rabu, 2 Desember 2026 sudah 1 dari 1 tempat terisi." in text(full)
@@ -258,7 +212,7 @@ def test_a_plain_officer_may_not_open_quota_or_audit(client, officer, path):
 
 def test_a_supervisor_sets_capacity_but_never_below_booked(db, client, citizen, supervisor, clock):
     book(citizen)
-    book_in_storage(db, "+6281311112222", 2, WED, "08:00", clock())
+    make_booking(db, "+6281311112222", 2, WED, "08:00", now=clock())
     eight = str(session_id(db, "08:00"))
     done = text(post(client, "/quota/PLG/capacity", "/quota", session_id=eight, first="2026-12-03",
                      last="2026-12-04", capacity="20"))
@@ -354,7 +308,8 @@ def test_the_audit_log_keeps_to_the_readers_offices(db, client, app, clock):
 
 
 def test_supervisors_see_quota_and_audit_in_the_menu_and_officers_do_not(db, client):
-    from tests.hotline.test_auth import make_officer, sign_in
+    from tests.builders import make_officer
+    from tests.hotline.test_auth import sign_in
 
     make_officer(db, "plain")
     sign_in(client, "plain")

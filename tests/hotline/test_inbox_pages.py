@@ -8,7 +8,9 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from storage.models import AuditEvent, CannedReply, Conversation, Message, Note, Office
-from tests.hotline.test_auth import CSRF_RE, make_officer, sign_in, text
+from tests import builders
+from tests.builders import make_officer
+from tests.hotline.test_auth import CSRF_RE, sign_in, text
 from tests.storage.test_inbox import NIK, PHONE, add_office
 
 OTHER = "+6281311112222"
@@ -148,10 +150,8 @@ def test_the_page_says_so_before_typing_when_the_whatsapp_window_is_closed(db, c
 
 
 def book(citizen) -> str:
-    for line in ("1", "baru biasa", "Budi Santoso", NIK, "2/12", "1"):
-        citizen.says(line)
-    answer = citizen.says("YA")[0]
-    return re.search(r"PLG-[A-Z0-9]+", answer).group()
+    """Book Wednesday 2 December 08:00 through the webhook as the citizen; return the code."""
+    return builders.book(citizen, nik=NIK, menu=False)
 
 
 def test_a_canned_reply_fills_in_the_booking_code_and_the_bookings_show_beside_the_thread(db, client, officer, citizen):

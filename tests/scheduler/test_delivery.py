@@ -26,8 +26,8 @@ from conversations.state import State
 from hotline.config import from_environment
 from hotline.twilio_out import ConsoleTransport, TransportNotConfigured, TwilioTransport, transport_from_config
 from scheduler import delivery
-from scheduler.transport import SendError
 from scheduler.delivery import LEASE, backoff, content_variables, deliver_due, placeholder_order
+from scheduler.transport import SendError
 from storage.conversations import lock_conversation
 from storage.db import Database
 from storage.models import Conversation, Message, Office, SendSlot
@@ -36,7 +36,7 @@ from tests.conftest import HOTLINE, PUBLIC_URL, START
 from tests.fakes import twilio_server
 from tests.fakes.twilio_server import ACCOUNT_SID, AUTH_TOKEN, Failure, FakeTwilio, Hang
 
-NOW = START.astimezone(dt.timezone.utc)
+NOW = START.astimezone(dt.UTC)
 PHONE = "+6281234567890"
 SMS_SENDER = "+6281100001111"
 REMINDER_SID = "HX" + "a" * 32

@@ -12,16 +12,15 @@ from sqlalchemy import select, update
 from scheduler.run import run_sweeps as run_all
 from scheduler.sweeps import release_unconfirmed, send_reminders
 from storage.models import Booking, Message, Office
-from tests.scheduler.test_sweeps import (
-    available, book, booking, make_booking, nik, outbox, race, state_of, wib,
-)
+from tests.builders import book, book_replies, booking, make_booking, nik, outbox, wib
+from tests.scheduler.test_sweeps import available, race, state_of
 
 THURSDAY = dt.date(2026, 12, 3)
 MONDAY = dt.date(2026, 12, 7)
 
 
 def test_the_reminder_goes_at_nine_the_day_before_and_once(db, citizen, clock):
-    code, replies = book(citizen, "Kamis", "2", service="perpanjang elektronik")
+    code, replies = book_replies(citizen, "Kamis", "2", service="perpanjang elektronik")
     # Booked before the reminder time: the citizen is told a reminder will ask for a YA.
     assert "Pengingat dikirim H-1 pukul 09:00: balas YA untuk konfirmasi sebelum pukul 20:00" in replies[0]
     assert booking(db, code).status == "booked"
@@ -46,7 +45,7 @@ def test_the_reminder_goes_at_nine_the_day_before_and_once(db, citizen, clock):
 
 
 def test_a_monday_appointment_is_reminded_on_sunday(db, citizen):
-    code, _ = book(citizen, "Senin")
+    code = book(citizen, "Senin")
     assert send_reminders(db, wib(4, 9, 0)) == 0  # Friday
     assert send_reminders(db, wib(6, 8, 59)) == 0  # Sunday, a minute early
     assert send_reminders(db, wib(6, 9, 0)) == 1
@@ -68,7 +67,7 @@ def test_the_reminder_speaks_the_citizens_language(db, citizen):
 
 def test_two_processes_send_one_reminder_per_booking(db, clock):
     """Schedulers racing at 09:00: the claim and the dedupe key let each reminder out once."""
-    codes = [make_booking(db, f"+628120002{n:04d}", n, THURSDAY, clock(), start=start)
+    codes = [make_booking(db, f"+628120002{n:04d}", n, THURSDAY, start, now=clock())
              for n, start in zip(range(1, 13), ["08:00", "10:00", "13:00"] * 4)]
     counts = race(db.url, "import datetime as dt\nfrom scheduler.sweeps import send_reminders\n"
                           f"print(send_reminders(db, dt.datetime.fromisoformat({wib(2, 9).isoformat()!r})))")
@@ -81,7 +80,7 @@ def test_two_processes_send_one_reminder_per_booking(db, clock):
 # --- YA and BATAL --------------------------------------------------------------------------------
 
 def test_ya_after_the_reminder_confirms(db, citizen, clock):
-    code, _ = book(citizen, "Kamis")
+    code = book(citizen, "Kamis")
     clock.set(wib(2, 9, 0))
     send_reminders(db, clock())
     clock.set(wib(2, 9, 40))
@@ -96,7 +95,7 @@ def test_ya_after_the_reminder_confirms(db, citizen, clock):
 
 
 def test_batal_after_the_reminder_cancels_and_frees_the_place(db, citizen, clock):
-    code, _ = book(citizen, "Kamis")
+    code = book(citizen, "Kamis")
     assert available(db, THURSDAY, clock(), "08:00") == 49
     clock.set(wib(2, 9, 0))
     send_reminders(db, clock())
@@ -107,9 +106,9 @@ def test_batal_after_the_reminder_cancels_and_frees_the_place(db, citizen, clock
 
 
 def test_ya_and_batal_during_a_handover_still_act(db, citizen, clock):
-    code, _ = book(citizen, "Kamis")
+    code = book(citizen, "Kamis")
     other = citizen.other("+6281298765432")
-    other_code, _ = book(other, "Kamis", n=2, name="Ani Lestari")
+    other_code = book(other, "Kamis", n=2, name="Ani Lestari")
     citizen.says("PETUGAS")
     other.says("PETUGAS")
     clock.set(wib(2, 9, 0))
@@ -124,7 +123,7 @@ def test_ya_and_batal_during_a_handover_still_act(db, citizen, clock):
 
 def test_an_opted_out_number_is_neither_reminded_nor_released(db, citizen, clock):
     """Its reminder is recorded as skipped; the citizen was never asked, so the place stays."""
-    code, _ = book(citizen, "Kamis")
+    code = book(citizen, "Kamis")
     citizen.says("STOP")
     assert send_reminders(db, wib(2, 9, 0)) == 1
     [reminder] = outbox(db, "reminder")
@@ -137,7 +136,7 @@ def test_an_opted_out_number_is_neither_reminded_nor_released(db, citizen, clock
 # --- release ----------------------------------------------------------------------------------
 
 def test_an_unconfirmed_booking_is_released_at_eight_the_day_before(db, citizen, clock):
-    code, _ = book(citizen, "Kamis")
+    code = book(citizen, "Kamis")
     send_reminders(db, wib(2, 9, 0))
     assert available(db, THURSDAY, wib(2, 20, 0), "08:00") == 49
 
@@ -158,7 +157,7 @@ def test_an_unconfirmed_booking_is_released_at_eight_the_day_before(db, citizen,
 def test_office_times_are_the_offices_own(db, citizen):
     with db.transaction() as session:
         session.execute(update(Office).values(reminder_at="07:30", confirm_by="18:00"))
-    code, _ = book(citizen, "Kamis")
+    book(citizen, "Kamis")
     assert send_reminders(db, wib(2, 7, 29)) == 0
     assert send_reminders(db, wib(2, 7, 30)) == 1
     assert "sampai pukul 18:00" in outbox(db, "reminder")[0].body
@@ -168,7 +167,7 @@ def test_office_times_are_the_offices_own(db, citizen):
 
 def test_a_booking_made_after_nine_for_tomorrow_is_confirmed_and_never_released(db, citizen, clock):
     clock.set(wib(2, 9, 30))
-    code, replies = book(citizen, "besok")  # Thursday, booked on Wednesday after 09:00
+    code, replies = book_replies(citizen, "besok")  # Thursday, booked on Wednesday after 09:00
     assert "Booking ini langsung terkonfirmasi." in replies[0]
     stored = booking(db, code)
     assert (stored.status, stored.confirmed_at) == ("confirmed", wib(2, 9, 30))
@@ -178,13 +177,13 @@ def test_a_booking_made_after_nine_for_tomorrow_is_confirmed_and_never_released(
 
 
 def test_a_booking_for_today_is_confirmed_at_once(db, citizen, clock):
-    code, _ = book(citizen, "hari ini", "3")  # Tuesday 13:00, booked at 09:00
+    code = book(citizen, "hari ini", "3")  # Tuesday 13:00, booked at 09:00
     assert booking(db, code).status == "confirmed"
     assert send_reminders(db, wib(1, 10, 0)) == 0
 
 
 def test_a_moved_booking_is_reminded_of_its_new_date(db, citizen, clock):
-    code, _ = book(citizen, "Kamis")
+    code = book(citizen, "Kamis")
     send_reminders(db, wib(2, 9, 0))
     clock.set(wib(2, 9, 10))
     citizen.says("UBAH")
@@ -201,8 +200,8 @@ def test_a_moved_booking_is_reminded_of_its_new_date(db, citizen, clock):
 
 def test_several_reminded_bookings_are_confirmed_by_one_ya(db, citizen, clock):
     """A parent booked for two children on the same day: one YA answers both reminders."""
-    first, _ = book(citizen, "Kamis", n=1, name="Anak Pertama")
-    second, _ = book(citizen, "Kamis", "2", n=2, name="Anak Kedua")
+    first = book(citizen, "Kamis", n=1, name="Anak Pertama")
+    second = book(citizen, "Kamis", "2", n=2, name="Anak Kedua")
     assert send_reminders(db, wib(2, 9, 0)) == 2
     clock.set(wib(2, 12, 0))
     reply = citizen.says("ya")[0]
@@ -219,9 +218,9 @@ def test_catch_up_after_a_long_stop(db, citizen, clock):
     late, and since the day has come it is not released. Friday's is reminded at 21:00,
     after half its window: the citizen had no fair chance, so it is not released either.
     """
-    wednesday, _ = book(citizen, "Rabu", n=1)
-    thursday, _ = book(citizen, "Kamis", n=2)
-    friday, _ = book(citizen, "Jumat", n=3)
+    wednesday = book(citizen, "Rabu", n=1)
+    thursday = book(citizen, "Kamis", n=2)
+    friday = book(citizen, "Jumat", n=3)
     assert all(booking(db, c).status == "booked" for c in (wednesday, thursday, friday))
 
     done = run_all(db, wib(3, 7, 0))
@@ -237,14 +236,14 @@ def test_catch_up_after_a_long_stop(db, citizen, clock):
 
 
 def test_a_missed_release_happens_later_the_same_evening(db, citizen):
-    code, _ = book(citizen, "Kamis")
+    code = book(citizen, "Kamis")
     send_reminders(db, wib(2, 9, 0))
     assert release_unconfirmed(db, wib(2, 23, 30)) == 1  # down from 19:00 to 23:30
     assert booking(db, code).status == "released"
 
 
 def test_a_reminder_that_could_not_be_delivered_releases_nothing(db, citizen):
-    code, _ = book(citizen, "Kamis")
+    code = book(citizen, "Kamis")
     send_reminders(db, wib(2, 9, 0))
     with db.transaction() as session:
         session.execute(update(Message).where(Message.kind == "reminder").values(delivery="failed"))
@@ -254,11 +253,11 @@ def test_a_reminder_that_could_not_be_delivered_releases_nothing(db, citizen):
 
 def test_a_released_citizen_may_book_again_and_is_then_confirmed(db, citizen, clock):
     """Release frees the NIK too; booked again that evening for tomorrow, it needs no reminder."""
-    code, _ = book(citizen, "Kamis")
+    code = book(citizen, "Kamis")
     send_reminders(db, wib(2, 9, 0))
     release_unconfirmed(db, wib(2, 20, 0))
     clock.set(wib(2, 20, 30))
-    again, replies = book(citizen, "Kamis", n=1)
+    again, replies = book_replies(citizen, "Kamis", n=1)
     assert "langsung terkonfirmasi" in replies[0]
     with db.transaction() as session:
         statuses = dict(session.execute(select(Booking.code, Booking.status)).all())

@@ -17,68 +17,19 @@ import pytest
 from sqlalchemy import select, update
 
 from conversations.state import Draft, State
-from scheduler.run import SWEEPS, run_sweeps as run_all
+from scheduler.run import SWEEPS
+from scheduler.run import run_sweeps as run_all
 from scheduler.sweeps import expire_holds
-from storage.bookings import confirm_hold, hold_place
+from storage.bookings import hold_place
 from storage.calendar import places
 from storage.conversations import lock_conversation
 from storage.db import Database
-from storage.models import Booking, Conversation, Message, OfficeSession
+from storage.models import Booking, Conversation, OfficeSession
 from storage.offices import office_by_code
+from tests.builders import book, booking, nik, outbox
 from tests.conftest import START
 
-WIB = START.tzinfo
-CODE_RE = re.compile(r"PLG-[2-9A-HJ-NP-Z]{6}")
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def wib(day: int, hour: int, minute: int = 0) -> dt.datetime:
-    """Return an instant in December 2026 on Palembang's clock."""
-    return dt.datetime(2026, 12, day, hour, minute, tzinfo=WIB)
-
-
-def nik(n: int) -> str:
-    """Return a valid NIK (Palembang, born 1 January 1990) with serial n."""
-    return f"167101010190{n:04d}"
-
-
-def book(citizen, day: str, session: str = "1", *, n: int = 1, name: str = "Budi Santoso",
-         service: str = "baru elektronik") -> tuple[str, list[str]]:
-    """Book through the webhook; return the code and the booked reply."""
-    for text in ("MENU", "1", service, name, nik(n), day):
-        citizen.says(text)
-    summary = citizen.says(session)
-    assert "Balas YA" in summary[0], summary
-    replies = citizen.says("YA")
-    found = CODE_RE.search(replies[0])
-    assert found and "Booking berhasil" in replies[0], replies
-    return found.group(), replies
-
-
-def make_booking(db: Database, phone: str, n: int, day: dt.date, now: dt.datetime, start: str = "08:00") -> str:
-    """Book straight through storage (hold, then confirm), as a message would; return the code."""
-    with db.transaction() as session:
-        office = office_by_code(session, "PLG")
-        conversation = lock_conversation(session, office, phone, "whatsapp", now)
-        session_id = session.scalar(select(OfficeSession.id).where(OfficeSession.start == start))
-        held = hold_place(session, office, conversation, session_id=session_id, day=day,
-                          service="renewal", passport_type="ordinary", name=f"Warga {n}",
-                          nik=nik(n), moving=None, now=now, hold_minutes=10, max_per_phone=5)
-        return confirm_hold(session, office, conversation, held.code, now).code
-
-
-def outbox(db: Database, kind: str | None = None) -> list[Message]:
-    """Return the messages the system queued (not the TwiML replies), oldest first."""
-    with db.transaction() as session:
-        query = select(Message).where(Message.direction == "out", Message.kind.is_not(None))
-        if kind is not None:
-            query = query.where(Message.kind == kind)
-        return list(session.scalars(query.order_by(Message.id)))
-
-
-def booking(db: Database, code: str) -> Booking:
-    with db.transaction() as session:
-        return session.scalar(select(Booking).where(Booking.code == code))
 
 
 def state_of(db: Database, phone: str) -> State:
@@ -188,7 +139,7 @@ def test_a_citizen_who_moved_on_from_the_summary_is_not_told(db, citizen, clock)
 
 
 def test_a_lapsed_move_keeps_the_booking_and_says_so(db, citizen, clock):
-    code, _ = book(citizen, "Kamis")
+    code = book(citizen, "Kamis")
     citizen.says("UBAH")
     citizen.says("Jumat")
     assert "Pindahkan" in citizen.says("2")[0]
@@ -200,7 +151,7 @@ def test_a_lapsed_move_keeps_the_booking_and_says_so(db, citizen, clock):
 
 
 def test_a_hold_confirmed_in_time_is_left_alone(db, citizen, clock):
-    code, _ = book(citizen, "Kamis")
+    code = book(citizen, "Kamis")
     clock.advance(hours=1)
     assert expire_holds(db, clock()) == 0
     assert booking(db, code).status == "booked"

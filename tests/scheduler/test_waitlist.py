@@ -11,9 +11,8 @@ from sqlalchemy import select
 
 from scheduler.sweeps import expire_holds, expire_offers, offer_waitlist, release_unconfirmed, send_reminders
 from storage.models import Booking, WaitlistEntry
-from tests.scheduler.test_sweeps import (
-    available, book, booking, nik, outbox, set_capacity, state_of, wib,
-)
+from tests.builders import book, booking, nik, outbox, wib
+from tests.scheduler.test_sweeps import available, set_capacity, state_of
 
 THURSDAY = dt.date(2026, 12, 3)
 B_PHONE, C_PHONE, D_PHONE = "+6281298765432", "+6281311112222", "+6281355556666"
@@ -47,7 +46,7 @@ def hold_of(db, phone: str) -> Booking | None:
 
 def test_the_waitlist_chain(db, one_place, citizen, clock):
     """A books the last place, B and C wait, A cancels: B is offered it, lets it lapse, C takes it."""
-    a_code, _ = book(citizen, "Kamis")
+    a_code = book(citizen, "Kamis")
     b, c = citizen.other(B_PHONE), citizen.other(C_PHONE)
     assert join(b, 2, "Bayu Pratama") == [
         "Anda di daftar tunggu Kamis, 3 Desember 2026. Jika ada tempat kosong kami kirim pesan; "
@@ -128,7 +127,7 @@ def test_a_lapsed_hold_frees_its_place_for_the_waiting_list(db, one_place, citiz
 
 
 def test_declining_an_offer_passes_it_on(db, one_place, citizen, clock):
-    code, _ = book(citizen, "Kamis")
+    code = book(citizen, "Kamis")
     b, c = citizen.other(B_PHONE), citizen.other(C_PHONE)
     join(b, 2, "Bayu Pratama")
     join(c, 3, "Citra Dewi")
@@ -143,7 +142,7 @@ def test_declining_an_offer_passes_it_on(db, one_place, citizen, clock):
 
 def test_an_entry_whose_nik_has_booked_meanwhile_is_passed_over(db, one_place, citizen, clock):
     """The NIK rule holds when an offer is made: one active booking per NIK."""
-    code, _ = book(citizen, "Kamis")
+    code = book(citizen, "Kamis")
     b, c = citizen.other(B_PHONE), citizen.other(C_PHONE)
     join(b, 2, "Bayu Pratama")
     join(c, 3, "Citra Dewi")
@@ -156,7 +155,7 @@ def test_an_entry_whose_nik_has_booked_meanwhile_is_passed_over(db, one_place, c
 
 
 def test_a_citizen_talking_with_an_officer_keeps_their_turn(db, one_place, citizen, clock):
-    code, _ = book(citizen, "Kamis")
+    code = book(citizen, "Kamis")
     b, c = citizen.other(B_PHONE), citizen.other(C_PHONE)
     join(b, 2, "Bayu Pratama")
     join(c, 3, "Citra Dewi")
@@ -168,7 +167,7 @@ def test_a_citizen_talking_with_an_officer_keeps_their_turn(db, one_place, citiz
 
 
 def test_an_opted_out_number_leaves_the_list(db, one_place, citizen, clock):
-    code, _ = book(citizen, "Kamis")
+    code = book(citizen, "Kamis")
     b, c = citizen.other(B_PHONE), citizen.other(C_PHONE)
     join(b, 2, "Bayu Pratama")
     join(c, 3, "Citra Dewi")
@@ -206,8 +205,8 @@ def test_entries_of_a_day_gone_by_leave_the_list(db, one_place, citizen):
 
 def test_several_places_go_to_as_many_in_line(db, citizen, clock):
     set_capacity(db, {"08:00": 2, "10:00": 0, "13:00": 0})
-    first, _ = book(citizen, "Kamis")
-    second, _ = book(citizen.other(D_PHONE), "Kamis", n=4)
+    first = book(citizen, "Kamis")
+    second = book(citizen.other(D_PHONE), "Kamis", n=4)
     b, c = citizen.other(B_PHONE), citizen.other(C_PHONE)
     join(b, 2, "Bayu Pratama")
     join(c, 3, "Citra Dewi")

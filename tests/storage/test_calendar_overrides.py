@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import threading
 import time
 
@@ -15,19 +14,17 @@ from storage.calendar import closed_on, closed_reason, places
 from storage.conversations import lock_conversation
 from storage.models import Booking
 from storage.offices import office_by_code
+from tests.builders import CODE_RE, make_booking, make_officer, nik, session_id
 from tests.conftest import START
-from tests.storage.test_desk import (
-    SATURDAY, THURSDAY, WEDNESDAY, act, make_booking, make_officer, nik, session_id,
-)
+from tests.storage.test_desk import SATURDAY, THURSDAY, WEDNESDAY, act
 
-CODE_RE = re.compile(r"PLG-[2-9A-HJ-NP-Z]{6}")
 SUNDAY = dt.date(2026, 12, 6)
 CHRISTMAS = dt.date(2026, 12, 25)
 
 
 @pytest.fixture
 def chief(db):
-    return make_officer(db, "chief", role="supervisor")
+    return make_officer(db, "chief", role="supervisor", password=None)
 
 
 def days(db, first: dt.date, last: dt.date):

@@ -9,63 +9,22 @@ import pytest
 from sqlalchemy import select
 
 from storage import desk, quota
-from storage.bookings import confirm_hold, hold_place
+from storage.bookings import hold_place
 from storage.calendar import places
 from storage.conversations import lock_conversation
 from storage.db import Database
 from storage.desk import DeskError
-from storage.models import AuditEvent, Booking, Message, OfficeSession, Officer, OfficerOffice
+from storage.models import AuditEvent, Officer
 from storage.offices import office_by_code
+from tests.builders import booking, make_booking, make_officer, nik, outbox, session_id, wib
 from tests.conftest import START
 
-WIB = START.tzinfo
 TODAY = dt.date(2026, 12, 1)  # Tuesday
 WEDNESDAY, THURSDAY, FRIDAY, SATURDAY = (dt.date(2026, 12, d) for d in (2, 3, 4, 5))
 ANI, BUDI, CITRA = "+6281211110001", "+6281322220002", "+6285733330003"
 
 
 # --- builders (test_quota and test_calendar_overrides use them too) ---------------------------
-
-def wib(day: int, hour: int, minute: int = 0) -> dt.datetime:
-    """Return an instant in December 2026 on Palembang's clock."""
-    return dt.datetime(2026, 12, day, hour, minute, tzinfo=WIB)
-
-
-def nik(n: int) -> str:
-    """Return a valid NIK (Palembang, born 1 January 1990) with serial n."""
-    return f"167101010190{n:04d}"
-
-
-def make_officer(db: Database, username: str, role: str = "officer", offices: tuple[str, ...] = ("PLG",)) -> Officer:
-    with db.transaction() as session:
-        officer = Officer(username=username, password_hash="x", role=role, active=True, language="id",
-                          created_at=dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc))
-        session.add(officer)
-        session.flush()
-        for code in offices:
-            session.add(OfficerOffice(officer_id=officer.id, office_id=office_by_code(session, code).id))
-        return officer
-
-
-def session_id(db: Database, start: str, only_on: dt.date | None = None) -> int:
-    with db.transaction() as session:
-        return session.scalar(select(OfficeSession.id).where(
-            OfficeSession.start == start,
-            OfficeSession.only_on.is_(None) if only_on is None else OfficeSession.only_on == only_on))
-
-
-def make_booking(db: Database, phone: str, n: int, day: dt.date, start: str = "08:00", *,
-                 now: dt.datetime = START, name: str | None = None) -> str:
-    """Book straight through storage (hold, then confirm), as a message would; return the code."""
-    sid = session_id(db, start)
-    with db.transaction() as session:
-        office = office_by_code(session, "PLG")
-        conversation = lock_conversation(session, office, phone, "whatsapp", now)
-        held = hold_place(session, office, conversation, session_id=sid, day=day, service="renewal",
-                          passport_type="ordinary", name=name or f"Warga {n}", nik=nik(n), moving=None,
-                          now=now, hold_minutes=10, max_per_phone=5)
-        return confirm_hold(session, office, conversation, held.code, now).code
-
 
 def act(db: Database, action, officer: Officer, *args, **kwargs):
     """Run one desk or quota action for the office PLG in its own transaction, as a page would."""
@@ -77,20 +36,6 @@ def refused(db: Database, action, officer: Officer, *args, **kwargs) -> DeskErro
     with pytest.raises(DeskError) as error:
         act(db, action, officer, *args, **kwargs)
     return error.value
-
-
-def booking(db: Database, code: str) -> Booking:
-    with db.transaction() as session:
-        return session.scalar(select(Booking).where(Booking.code == code))
-
-
-def outbox(db: Database, kind: str | None = None) -> list[Message]:
-    """Return the messages the system queued (not TwiML replies), oldest first."""
-    with db.transaction() as session:
-        query = select(Message).where(Message.direction == "out", Message.kind.is_not(None))
-        if kind is not None:
-            query = query.where(Message.kind == kind)
-        return list(session.scalars(query.order_by(Message.id)))
 
 
 def audit_actions(db: Database) -> list[tuple[str, str]]:
@@ -106,12 +51,12 @@ def available(db: Database, day: dt.date, start: str, now: dt.datetime = START) 
 
 @pytest.fixture
 def clerk(db) -> Officer:
-    return make_officer(db, "clerk")
+    return make_officer(db, "clerk", password=None)
 
 
 @pytest.fixture
 def chief(db) -> Officer:
-    return make_officer(db, "chief", role="supervisor")
+    return make_officer(db, "chief", role="supervisor", password=None)
 
 
 # --- the day's sheet ---------------------------------------------------------------------------
@@ -172,7 +117,7 @@ def test_check_in_only_today_and_only_once(db, clerk):
 
 def test_check_in_refuses_a_cancelled_booking_and_another_offices_officer(db, clerk):
     code = make_booking(db, ANI, 1, TODAY, "13:00")
-    stranger = make_officer(db, "stranger", offices=())
+    stranger = make_officer(db, "stranger", offices=(), password=None)
     assert refused(db, desk.check_in, stranger, code, START).reason == "not_found"
     act(db, desk.cancel_for_citizen, clerk, code, START, "asked by phone")
     error = refused(db, desk.check_in, clerk, code, START)

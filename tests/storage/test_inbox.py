@@ -13,9 +13,10 @@ from storage.audit import events
 from storage.db import Database
 from storage.inbox import InboxError, mask_phone
 from storage.models import (
-    AuditEvent, Booking, CannedReply, Conversation, Message, Note, Office, Officer, OfficerOffice,
+    AuditEvent, Booking, CannedReply, Conversation, Message, Note, Office, Officer,
 )
 from storage.outbox import claim_due
+from tests.builders import book, make_officer
 
 PHONE = "+6281234567890"  # the `citizen` fixture's number
 OTHER = "+6281311112222"
@@ -25,19 +26,6 @@ SMS_SENDER = "+6281100001111"
 
 
 # --- builders -------------------------------------------------------------------------------
-
-def make_officer(db: Database, username: str, *, role: str = "officer", offices: tuple[str, ...] = ("PLG",)) -> Officer:
-    """Insert an officer serving the offices (by code) and return it."""
-    with db.transaction() as session:
-        officer = Officer(username=username, password_hash="x", role=role, active=True, language="id",
-                          created_at=dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc))
-        session.add(officer)
-        session.flush()
-        for code in offices:
-            office_id = session.scalar(select(Office.id).where(Office.code == code))
-            session.add(OfficerOffice(officer_id=officer.id, office_id=office_id))
-        return officer
-
 
 def add_office(db: Database, code: str = "JKT") -> int:
     with db.transaction() as session:
@@ -67,17 +55,10 @@ def act(db: Database, action, officer: Officer, *args, phone: str = PHONE, **kwa
         return action(session, officer, conversation_of(session, phone), *args, **kwargs)
 
 
-def book(citizen) -> None:
-    """Book Wednesday 2 December 08:00 through the webhook as the citizen."""
-    for text in ("1", "baru biasa", "Budi Santoso", NIK, "2/12", "1"):
-        citizen.says(text)
-    assert citizen.says("YA")[0].startswith("Booking berhasil. Kode: PLG-")
-
-
 # --- the list -------------------------------------------------------------------------------
 
 def test_the_waiting_view_shows_a_citizen_who_asked_for_an_officer(db, citizen, clock) -> None:
-    ani = make_officer(db, "ani")
+    ani = make_officer(db, "ani", password=None)
     assert "petugas" in citizen.says("PETUGAS")[0].lower()
     clock.advance(minutes=1)
     citizen.other(OTHER).says("halo")  # the bot has this one
@@ -94,7 +75,7 @@ def test_the_waiting_view_shows_a_citizen_who_asked_for_an_officer(db, citizen, 
 
 
 def test_pages_follow_the_cursor_and_bad_input_is_refused(db, citizen, clock) -> None:
-    ani = make_officer(db, "ani")
+    ani = make_officer(db, "ani", password=None)
     for n in range(5):
         citizen.other(f"+62813111100{n:02d}").says("halo")
         clock.advance(seconds=1)
@@ -110,7 +91,7 @@ def test_pages_follow_the_cursor_and_bad_input_is_refused(db, citizen, clock) ->
 
 
 def test_unread_counts_rise_with_the_citizens_messages_and_fall_after_mark_read(db, citizen, clock) -> None:
-    ani, budi = make_officer(db, "ani"), make_officer(db, "budi")
+    ani, budi = make_officer(db, "ani", password=None), make_officer(db, "budi", password=None)
     citizen.says("PETUGAS")
     citizen.says("halo?")
     citizen.says("ada orang?")
@@ -133,7 +114,7 @@ def test_unread_counts_rise_with_the_citizens_messages_and_fall_after_mark_read(
 # --- taking over and handing back -----------------------------------------------------------
 
 def test_take_over_silences_the_bot_and_hand_back_makes_it_answer_again(db, citizen, clock) -> None:
-    ani = make_officer(db, "ani")
+    ani = make_officer(db, "ani", password=None)
     citizen.says("PETUGAS")
     assert act(db, inbox.take_over, ani, clock()) is True
     assert act(db, inbox.take_over, ani, clock()) is False  # already hers
@@ -157,7 +138,7 @@ def test_take_over_silences_the_bot_and_hand_back_makes_it_answer_again(db, citi
 
 
 def test_taking_over_a_citizen_in_the_middle_of_booking_gives_the_held_place_back(db, citizen, clock) -> None:
-    ani = make_officer(db, "ani")
+    ani = make_officer(db, "ani", password=None)
     for text in ("1", "baru biasa", "Budi Santoso", NIK, "2/12", "1"):
         citizen.says(text)
     with db.transaction() as session:
@@ -172,7 +153,7 @@ def test_taking_over_a_citizen_in_the_middle_of_booking_gives_the_held_place_bac
 
 
 def test_resolving_hands_back_to_the_bot_and_a_new_message_reopens(db, citizen, clock) -> None:
-    ani = make_officer(db, "ani")
+    ani = make_officer(db, "ani", password=None)
     citizen.says("PETUGAS")
     act(db, inbox.take_over, ani, clock())
     assert act(db, inbox.resolve, ani, clock()) is True
@@ -187,8 +168,8 @@ def test_resolving_hands_back_to_the_bot_and_a_new_message_reopens(db, citizen, 
 
 
 def test_a_conversation_assigned_to_someone_is_theirs_unless_a_supervisor_steps_in(db, citizen, clock) -> None:
-    ani, budi = make_officer(db, "ani"), make_officer(db, "budi")
-    sari = make_officer(db, "sari", role="supervisor")
+    ani, budi = make_officer(db, "ani", password=None), make_officer(db, "budi", password=None)
+    sari = make_officer(db, "sari", role="supervisor", password=None)
     citizen.says("PETUGAS")
     act(db, inbox.take_over, ani, clock())
     for action, args in ((inbox.take_over, ()), (inbox.hand_back, ()), (inbox.resolve, ()), (inbox.assign, (budi,))):
@@ -206,9 +187,9 @@ def test_a_conversation_assigned_to_someone_is_theirs_unless_a_supervisor_steps_
 
 def test_assignment_to_an_officer_of_another_office_is_refused(db, citizen, clock) -> None:
     add_office(db)
-    ani = make_officer(db, "ani")
-    jakarta = make_officer(db, "joko", offices=("JKT",))
-    root = make_officer(db, "root", role="admin", offices=())
+    ani = make_officer(db, "ani", password=None)
+    jakarta = make_officer(db, "joko", offices=("JKT",), password=None)
+    root = make_officer(db, "root", role="admin", offices=(), password=None)
     citizen.says("PETUGAS")
     with pytest.raises(InboxError) as refused:
         act(db, inbox.assign, ani, jakarta, clock())
@@ -217,7 +198,7 @@ def test_assignment_to_an_officer_of_another_office_is_refused(db, citizen, cloc
     assert rows(db, ani, "waiting", clock) == []
     assert act(db, inbox.assign, root, None, clock()) is True  # to nobody: waits again
     assert len(rows(db, ani, "waiting", clock)) == 1
-    gone = make_officer(db, "gone")
+    gone = make_officer(db, "gone", password=None)
     gone.active = False
     with pytest.raises(InboxError, match="inactive_assignee"):
         act(db, inbox.assign, root, gone, clock())
@@ -226,7 +207,7 @@ def test_assignment_to_an_officer_of_another_office_is_refused(db, citizen, cloc
 # --- replies --------------------------------------------------------------------------------
 
 def test_a_reply_is_queued_once_even_when_submitted_twice(db, citizen, clock) -> None:
-    ani = make_officer(db, "ani")
+    ani = make_officer(db, "ani", password=None)
     citizen.says("PETUGAS")
     first = act(db, inbox.reply, ani, "Selamat pagi, ada yang bisa dibantu?", clock(), nonce="form-1")
     again = act(db, inbox.reply, ani, "Selamat pagi, ada yang bisa dibantu?", clock(), nonce="form-1")
@@ -249,7 +230,7 @@ def test_a_reply_is_queued_once_even_when_submitted_twice(db, citizen, clock) ->
 
 
 def test_replies_that_cannot_go_are_refused(db, citizen, clock) -> None:
-    ani = make_officer(db, "ani")
+    ani = make_officer(db, "ani", password=None)
     citizen.says("PETUGAS")
     for body, reason in (("", "empty"), ("  \n\t ", "empty"), ("x" * 1601, "too_long")):
         with pytest.raises(InboxError) as refused:
@@ -271,7 +252,7 @@ def test_replies_that_cannot_go_are_refused(db, citizen, clock) -> None:
 
 
 def test_outside_whatsapps_window_a_reply_goes_as_the_officer_template_or_sms(db, citizen, clock) -> None:
-    ani = make_officer(db, "ani")
+    ani = make_officer(db, "ani", password=None)
     citizen.says("PETUGAS")
     with db.transaction() as session:
         assert inbox.window_open(conversation_of(session), clock())
@@ -306,7 +287,7 @@ def test_on_sms_the_window_is_always_open(db, citizen, clock) -> None:
 # --- the thread, notes, canned replies ------------------------------------------------------
 
 def test_the_thread_interleaves_notes_by_time_and_notes_are_never_sent(db, citizen, clock) -> None:
-    ani = make_officer(db, "ani")
+    ani = make_officer(db, "ani", password=None)
     citizen.says("PETUGAS")
     clock.advance(minutes=1)
     note = act(db, inbox.add_note, ani, f"Minta cek berkas, NIK {NIK}", clock())
@@ -330,7 +311,7 @@ def test_the_thread_interleaves_notes_by_time_and_notes_are_never_sent(db, citiz
 
 def test_the_thread_shows_the_citizens_bookings_and_canned_replies_fill_them_in(db, citizen, clock) -> None:
     jakarta = add_office(db)
-    book(citizen)
+    book(citizen, nik=NIK, menu=False)
     citizen.says("PETUGAS")
     with db.transaction() as session:
         office_id = plg(session)
@@ -365,7 +346,7 @@ def test_the_thread_shows_the_citizens_bookings_and_canned_replies_fill_them_in(
 # --- presence -------------------------------------------------------------------------------
 
 def test_an_officer_sees_who_else_is_replying(db, citizen, clock) -> None:
-    ani, budi = make_officer(db, "ani"), make_officer(db, "budi")
+    ani, budi = make_officer(db, "ani", password=None), make_officer(db, "budi", password=None)
     citizen.says("PETUGAS")
     assert act(db, inbox.start_replying, ani, clock()) is None
     with db.transaction() as session:
@@ -388,7 +369,7 @@ def test_an_officer_sees_who_else_is_replying(db, citizen, clock) -> None:
 # --- the audit trail ------------------------------------------------------------------------
 
 def test_every_action_writes_an_audit_event_with_who_and_when(db, citizen, clock) -> None:
-    ani, budi = make_officer(db, "ani"), make_officer(db, "budi")
+    ani, budi = make_officer(db, "ani", password=None), make_officer(db, "budi", password=None)
     citizen.says("PETUGAS")
     steps = [
         ("take_over", lambda: act(db, inbox.take_over, ani, clock())),
@@ -425,7 +406,7 @@ def test_two_submissions_racing_with_one_nonce_queue_one_reply(db, citizen, cloc
     """The second submission waits for the first's transaction, then finds its message."""
     import threading
 
-    ani = make_officer(db, "ani")
+    ani = make_officer(db, "ani", password=None)
     citizen.says("PETUGAS")
     first_done, results = threading.Event(), {}
 

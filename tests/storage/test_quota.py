@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from sqlalchemy import select
@@ -13,20 +12,30 @@ from storage.calendar import places
 from storage.conversations import lock_conversation
 from storage.models import AuditEvent, Booking, ClosedDate, OfficeSession, SessionDay
 from storage.offices import office_by_code
+from tests.builders import CODE_RE, booking, make_booking, make_officer, nik, outbox, session_id
 from tests.conftest import START
 from tests.storage.test_desk import (
-    ANI, BUDI, CITRA, FRIDAY, SATURDAY, THURSDAY, TODAY, WEDNESDAY, act, audit_actions, available,
-    booking, make_booking, make_officer, nik, outbox, refused, session_id,
+    ANI,
+    BUDI,
+    CITRA,
+    FRIDAY,
+    SATURDAY,
+    THURSDAY,
+    TODAY,
+    WEDNESDAY,
+    act,
+    audit_actions,
+    available,
+    refused,
 )
 
-CODE_RE = re.compile(r"PLG-[2-9A-HJ-NP-Z]{6}")
 CHRISTMAS = dt.date(2026, 12, 25)
 MONDAY, TUESDAY = dt.date(2026, 12, 7), dt.date(2026, 12, 8)
 
 
 @pytest.fixture
 def chief(db):
-    return make_officer(db, "chief", role="supervisor")
+    return make_officer(db, "chief", role="supervisor", password=None)
 
 
 def overrides(db) -> dict[dt.date, int | None]:
@@ -103,12 +112,12 @@ def test_capacity_refusals(db, chief, first, last, capacity, reason):
 
 
 def test_only_supervisors_and_admins_change_the_calendar(db):
-    clerk = make_officer(db, "clerk")
+    clerk = make_officer(db, "clerk", password=None)
     early = session_id(db, "08:00")
     assert refused(db, quota.set_capacity, clerk, early, WEDNESDAY, WEDNESDAY, 5, START).reason == "not_allowed"
     assert refused(db, quota.close_date, clerk, WEDNESDAY, None, START).reason == "not_allowed"
     assert refused(db, quota.add_extra_session, clerk, SATURDAY, "09:00", "12:00", 10, START).reason == "not_allowed"
-    admin = make_officer(db, "boss", role="admin", offices=())
+    admin = make_officer(db, "boss", role="admin", offices=(), password=None)
     assert act(db, quota.set_capacity, admin, early, WEDNESDAY, WEDNESDAY, 5, START) == [WEDNESDAY]
 
 
@@ -171,7 +180,7 @@ def test_reopening_a_date_tells_the_citizens_still_booked_on_it(db, chief):
     stays = make_booking(db, ANI, 1, THURSDAY, "10:00")
     leaves = make_booking(db, BUDI, 2, THURSDAY, "13:00")
     act(db, quota.close_date, chief, THURSDAY, "Pemadaman listrik", START)
-    clerk = make_officer(db, "clerk")
+    clerk = make_officer(db, "clerk", password=None)
     act(db, desk.move_for_citizen, clerk, leaves, FRIDAY, session_id(db, "13:00"), START)
     assert refused(db, quota.close_date, chief, THURSDAY, None, START).reason == "already_closed"
 
