@@ -92,7 +92,7 @@ class _Turn:
 
 def step(state: State, message: Inbound, now: dt.datetime, facts: Facts) -> Outcome:
     """Answer one message: return the next state, the replies and the effects to apply."""
-    turn = _Turn(_sane(state), facts, now)
+    turn = _Turn(sane_state(state), facts, now)
     text = (message.text or "").strip() if isinstance(message.text, str) else ""
     command, argument = words.keyword(text)
 
@@ -150,8 +150,11 @@ def step(state: State, message: Inbound, now: dt.datetime, facts: Facts) -> Outc
     return turn.outcome()
 
 
-def _sane(state: State) -> State:
-    """Return the state, or a fresh menu state if its step lacks what the draft must hold."""
+def sane_state(state: State) -> State:
+    """Return the state, or a fresh menu state if its step lacks what the draft must hold.
+
+    A stored state can be stale (a step renamed, a draft cut short): step() acts on this.
+    """
     draft = state.draft
     fits = state.step in STEP_HANDLERS and all(getattr(draft, name) for name in DRAFT_NEEDS.get(state.step, ()))
     if state.step in ("date", "session", "confirm") and not (draft.nik or draft.moving):

@@ -9,6 +9,7 @@ citizen walk through a whole booking (8 signed messages) for the same session, a
 It prints throughput, latency percentiles, and checks that the session was never overbooked.
 Only 127.0.0.1 is ever contacted; the run is bounded by the number of citizens.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,13 +52,15 @@ def make_database(server: str | None) -> tuple[str, callable]:
     def drop() -> None:
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
     return admin.url.set(database=name).render_as_string(hide_password=False), drop
 
 
 def post(url: str, form: dict[str, str]) -> tuple[float, int, str]:
     signature = RequestValidator(TOKEN).compute_signature(url, form)
-    request = urllib.request.Request(url, data=urllib.parse.urlencode(form).encode(),
-                                     headers={"X-Twilio-Signature": signature})
+    request = urllib.request.Request(
+        url, data=urllib.parse.urlencode(form).encode(), headers={"X-Twilio-Signature": signature}
+    )
     started = time.perf_counter()
     with urllib.request.urlopen(request, timeout=30) as response:
         body = response.read().decode()
@@ -70,8 +73,13 @@ def citizen(url: str, index: int, day: str) -> tuple[list[float], bool]:
     latencies, booked = [], False
     name = "Warga " + "".join(chr(65 + int(d)) for d in str(index))  # names have no digits
     for text in ("halo", "1", "baru biasa", name, nik, day, "1", "YA"):
-        form = {"MessageSid": "SM" + uuid.uuid4().hex, "From": f"whatsapp:{phone}",
-                "To": f"whatsapp:{HOTLINE}", "Body": text, "NumMedia": "0"}
+        form = {
+            "MessageSid": "SM" + uuid.uuid4().hex,
+            "From": f"whatsapp:{phone}",
+            "To": f"whatsapp:{HOTLINE}",
+            "Body": text,
+            "NumMedia": "0",
+        }
         seconds, status, body = post(url, form)
         assert status == 200, (status, body)
         latencies.append(seconds)
@@ -94,12 +102,17 @@ def main() -> None:
     subprocess.run([*hotline, "init"], env=env, check=True, capture_output=True)
     engine = sa.create_engine(url_db)
     with engine.begin() as connection:  # the first session of every day gets the capacity under test
-        connection.execute(sa.text("UPDATE office_sessions SET capacity = :c WHERE start = '08:00'"),
-                           {"c": args.capacity})
+        connection.execute(
+            sa.text("UPDATE office_sessions SET capacity = :c WHERE start = '08:00'"), {"c": args.capacity}
+        )
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-                               "--workers", str(args.workers), "wsgi:app"], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "wsgi:app"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -119,17 +132,24 @@ def main() -> None:
     latencies = sorted(s for run, _ in results for s in run)
     booked = sum(ok for _, ok in results)
     with engine.connect() as connection:
-        in_db = connection.execute(sa.text(
-            "SELECT count(*) FROM bookings b JOIN office_sessions s ON s.id = b.session_id "
-            "WHERE s.start = '08:00' AND b.status IN ('booked', 'confirmed')")).scalar()
+        in_db = connection.execute(
+            sa.text(
+                "SELECT count(*) FROM bookings b JOIN office_sessions s ON s.id = b.session_id "
+                "WHERE s.start = '08:00' AND b.status IN ('booked', 'confirmed')"
+            )
+        ).scalar()
     engine.dispose()
     drop()
     quantiles = statistics.quantiles(latencies, n=100)
     print(f"database: {'PostgreSQL' if args.database else 'SQLite'}, gunicorn workers: {args.workers}")
-    print(f"citizens: {args.citizens}, capacity: {args.capacity}, requests: {len(latencies)} in {elapsed:.2f} s "
-          f"({len(latencies) / elapsed:.0f} requests/s)")
-    print(f"latency: p50 {quantiles[49] * 1000:.0f} ms, p95 {quantiles[94] * 1000:.0f} ms, "
-          f"max {latencies[-1] * 1000:.0f} ms")
+    print(
+        f"citizens: {args.citizens}, capacity: {args.capacity}, requests: {len(latencies)} in {elapsed:.2f} s "
+        f"({len(latencies) / elapsed:.0f} requests/s)"
+    )
+    print(
+        f"latency: p50 {quantiles[49] * 1000:.0f} ms, p95 {quantiles[94] * 1000:.0f} ms, "
+        f"max {latencies[-1] * 1000:.0f} ms"
+    )
     print(f"booked: {booked} told a code, {in_db} bookings in the session (capacity {args.capacity})")
     if in_db > args.capacity or booked != in_db:
         sys.exit("OVERBOOKED or a booking the citizen was not told of")

@@ -2,6 +2,7 @@
 
 Each takes keyword arguments for what the tests that use it vary; the defaults are the common case.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from storage.bookings import confirm_hold, hold_place
 from storage.conversations import lock_conversation
 from storage.db import Database
-from storage.models import Booking, Message, OfficeSession, Officer, OfficerOffice
+from storage.models import Booking, Message, Officer, OfficerOffice, OfficeSession
 from storage.officers import create_officer
 from storage.offices import office_by_code
 from tests.conftest import START
@@ -37,8 +38,16 @@ _nik_of = nik  # book_replies takes a `nik` argument
 
 # --- officers -------------------------------------------------------------------------------
 
-def make_officer(db: Database, username: str = "budi", role: str = "officer", offices: tuple[str, ...] = ("PLG",),
-                 *, password: str | None = PASSWORD, language: str = "id") -> Officer:
+
+def make_officer(
+    db: Database,
+    username: str = "budi",
+    role: str = "officer",
+    offices: tuple[str, ...] = ("PLG",),
+    *,
+    password: str | None = PASSWORD,
+    language: str = "id",
+) -> Officer:
     """Make an active officer serving the offices (by code) and return it.
 
     With a password (PASSWORD unless told), through storage.officers.create_officer: checked,
@@ -48,8 +57,14 @@ def make_officer(db: Database, username: str = "budi", role: str = "officer", of
     with db.transaction() as session:
         if password is not None:
             return create_officer(session, username, password, role, offices, START, language=language)
-        officer = Officer(username=username, password_hash="x", role=role, active=True, language=language,
-                          created_at=dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc))
+        officer = Officer(
+            username=username,
+            password_hash="x",
+            role=role,
+            active=True,
+            language=language,
+            created_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+        )
         session.add(officer)
         session.flush()
         for code in offices:
@@ -59,29 +74,62 @@ def make_officer(db: Database, username: str = "budi", role: str = "officer", of
 
 # --- bookings -------------------------------------------------------------------------------
 
+
 def session_id(db: Database, start: str, only_on: dt.date | None = None) -> int:
     """Return the id of PLG's session starting at start (a weekly one, or the extra one on only_on)."""
     with db.transaction() as session:
-        return session.scalar(select(OfficeSession.id).where(
-            OfficeSession.start == start,
-            OfficeSession.only_on.is_(None) if only_on is None else OfficeSession.only_on == only_on))
+        return session.scalar(
+            select(OfficeSession.id).where(
+                OfficeSession.start == start,
+                OfficeSession.only_on.is_(None) if only_on is None else OfficeSession.only_on == only_on,
+            )
+        )
 
 
-def make_booking(db: Database, phone: str, n: int, day: dt.date, start: str = "08:00", *,
-                 now: dt.datetime = START, name: str | None = None) -> str:
+def make_booking(
+    db: Database,
+    phone: str,
+    n: int,
+    day: dt.date,
+    start: str = "08:00",
+    *,
+    now: dt.datetime = START,
+    name: str | None = None,
+) -> str:
     """Book straight through storage (hold, then confirm), as a message would; return the code."""
     sid = session_id(db, start)
     with db.transaction() as session:
         office = office_by_code(session, "PLG")
         conversation = lock_conversation(session, office, phone, "whatsapp", now)
-        held = hold_place(session, office, conversation, session_id=sid, day=day, service="renewal",
-                          passport_type="ordinary", name=name or f"Warga {n}", nik=nik(n), moving=None,
-                          now=now, hold_minutes=10, max_per_phone=5)
+        held = hold_place(
+            session,
+            office,
+            conversation,
+            session_id=sid,
+            day=day,
+            service="renewal",
+            passport_type="ordinary",
+            name=name or f"Warga {n}",
+            nik=nik(n),
+            moving=None,
+            now=now,
+            hold_minutes=10,
+            max_per_phone=5,
+        )
         return confirm_hold(session, office, conversation, held.code, now).code
 
 
-def book_replies(citizen, day: str = "2/12", session: str = "1", *, n: int = 1, name: str = "Budi Santoso",
-                 nik: str | None = None, service: str = "baru biasa", menu: bool = True) -> tuple[str, list[str]]:
+def book_replies(
+    citizen,
+    day: str = "2/12",
+    session: str = "1",
+    *,
+    n: int = 1,
+    name: str = "Budi Santoso",
+    nik: str | None = None,
+    service: str = "baru biasa",
+    menu: bool = True,
+) -> tuple[str, list[str]]:
     """Book through the webhook, as a citizen would; return the booking code and the booked reply.
 
     menu: start with MENU (False: the citizen's first message is already the menu choice);
@@ -103,6 +151,7 @@ def book(citizen, day: str = "2/12", session: str = "1", **kwargs) -> str:
 
 
 # --- look-ups -------------------------------------------------------------------------------
+
 
 def booking(db: Database, code: str) -> Booking:
     with db.transaction() as session:

@@ -1,10 +1,12 @@
 """Fixtures shared by every test: databases (SQLite and PostgreSQL), the app, a clock, citizens."""
+
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 import os
 import shutil
+import tomllib
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-import tomllib
 from twilio.request_validator import RequestValidator
 
 from hotline import create_app
@@ -38,6 +39,7 @@ def default_office_specs():
 
 
 # --- databases ------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
@@ -85,8 +87,8 @@ def postgres_url() -> Iterator[str]:
 
 def _truncate_postgres(url: str) -> None:
     db = Database(url)
-    from storage.base import Base
     import storage.models  # noqa: F401
+    from storage.base import Base
 
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with db.engine.begin() as connection:
@@ -118,6 +120,7 @@ def db(database_url) -> Iterator[Database]:
 
 # --- the app --------------------------------------------------------------------------------
 
+
 @dataclass
 class Clock:
     """The app's clock, which a test moves by hand."""
@@ -125,7 +128,7 @@ class Clock:
     instant: dt.datetime = field(default=START)
 
     def __call__(self) -> dt.datetime:
-        return self.instant.astimezone(dt.timezone.utc)
+        return self.instant.astimezone(dt.UTC)
 
     def advance(self, **delta: float) -> None:
         self.instant += dt.timedelta(**delta)
@@ -141,14 +144,16 @@ def clock() -> Clock:
 
 @pytest.fixture
 def app(db, clock):
-    return create_app({
-        "TESTING": True,
-        "DATABASE_URL": db.url,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "PUBLIC_URL": PUBLIC_URL,
-        "DEMO": False,
-        "CLOCK": clock,
-    })
+    return create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": db.url,
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "PUBLIC_URL": PUBLIC_URL,
+            "DEMO": False,
+            "CLOCK": clock,
+        }
+    )
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 Read from the source tree, so a new upward import fails here before it tangles the packages.
 """
+
 from __future__ import annotations
 
 import ast
@@ -120,16 +121,26 @@ def clock_reads(path: Path) -> list[str]:
     return found
 
 
-CLOCKS = {("datetime", "now"), ("datetime", "utcnow"), ("datetime", "today"), ("date", "today"),
-          ("time", "time"), ("time", "monotonic"), ("dt", "now")}
+CLOCKS = {
+    ("datetime", "now"),
+    ("datetime", "utcnow"),
+    ("datetime", "today"),
+    ("date", "today"),
+    ("time", "time"),
+    ("time", "monotonic"),
+    ("dt", "now"),
+}
 
 
 def test_clock_reads_are_found(tmp_path):
     # The check below must be able to fail: a file that reads the clock is reported.
     assert clock_reads(Path(__file__)) == []  # CLOCKS is data here, not calls
     probe = tmp_path / "probe.py"
-    probe.write_text("import datetime as dt\nimport time\n"
-                     "x = dt.datetime.now(); y = time.time(); z = dt.date.today(); w = dt.time()\n", "utf-8")
+    probe.write_text(
+        "import datetime as dt\nimport time\n"
+        "x = dt.datetime.now(); y = time.time(); z = dt.date.today(); w = dt.time()\n",
+        "utf-8",
+    )
     assert len(clock_reads(probe)) == 3
 
 

@@ -1,4 +1,5 @@
 """Browser tests: the app served on a local port, driven by Debian's Chromium through Playwright."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """The desk in a real browser: an officer opens the day's bookings and checks a citizen in."""
+
 from __future__ import annotations
 
 import re

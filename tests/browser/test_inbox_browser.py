@@ -1,4 +1,5 @@
 """The inbox in a real browser: a citizen asks for an officer, an officer takes over and replies."""
+
 from __future__ import annotations
 
 import re
@@ -53,7 +54,8 @@ def test_an_officer_takes_over_and_replies_to_a_citizen(db, citizen, page):
     with db.transaction() as session:
         sent = session.scalars(select(Message).where(Message.author == "officer")).all()
         assert [(m.body, m.delivery) for m in sent] == [
-            ("Selamat pagi, saya Budi. Sesi pertama sudah dari 08:00; kami catat permintaan Anda.", "pending")]
+            ("Selamat pagi, saya Budi. Sesi pertama sudah dari 08:00; kami catat permintaan Anda.", "pending")
+        ]
         conversation = session.get(Conversation, sent[0].conversation_id)
         assert conversation.handover and conversation.assigned_officer_id is not None
 

@@ -1,4 +1,5 @@
 """The message catalogue: both languages everywhere, GSM-7 only, prompts in one SMS."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,16 +11,24 @@ import pytest
 
 from conversations import machine
 from conversations.catalogue import LANGUAGES, MESSAGES, placeholders, render
-from conversations.dates import format_date
 from conversations.channels import GSM7, GSM7_EXTENDED
+from conversations.dates import format_date
 
 OFFICE = "Kantor Imigrasi Kelas I TPI Palembang XY"  # 40 characters
 # The longest dates the machine says, in each language.
 LONG_DATE = {"id": "Selasa, 30 September 2026", "en": "Wednesday, 30 September 2026"}
 # Messages that carry lists or a whole booking: they may take more than one SMS segment.
 LONG_MESSAGES = {
-    "summary", "booked", "documents_all", "documents_intro", "bookings_list", "pick_cancel",
-    "pick_move", "ask_session", "reminder", "date_closed",
+    "summary",
+    "booked",
+    "documents_all",
+    "documents_intro",
+    "bookings_list",
+    "pick_cancel",
+    "pick_move",
+    "ask_session",
+    "reminder",
+    "date_closed",
 }
 SEGMENT = 160
 
@@ -33,14 +42,31 @@ def sample_params(lang: str) -> dict[str, object]:
     """Return long but realistic values for every placeholder the catalogue uses."""
     day = LONG_DATE[lang]
     return {
-        "office": OFFICE, "code": "PLG-7K3QXM", "count": 5, "limit": 5, "last": day, "date": day,
-        "holiday": "Cuti Bersama Hari Raya Idul Fitri", "dates": "; ".join([day] * 3),
-        "sessions": "1) 08:00-10:00 (50 tempat), 2) 10:00-12:00 (50 tempat)", "number": 3,
-        "start": "13:00", "end": "15:00", "available": 100, "service": "Perpanjang/ganti",
-        "passport_type": "elektronik", "name": "Budi Santoso", "nik": "************0001",
-        "minutes": 10, "address": ", Jl. Jenderal Sudirman No. 1", "documents": "e-KTP",
-        "bookings": f"PLG-7K3QXM {day}", "status": "terkonfirmasi", "time": "09:00",
-        "deadline": "20:00", "release_note": " " + render("reminder_deadline", lang, time="20:00"),
+        "office": OFFICE,
+        "code": "PLG-7K3QXM",
+        "count": 5,
+        "limit": 5,
+        "last": day,
+        "date": day,
+        "holiday": "Cuti Bersama Hari Raya Idul Fitri",
+        "dates": "; ".join([day] * 3),
+        "sessions": "1) 08:00-10:00 (50 tempat), 2) 10:00-12:00 (50 tempat)",
+        "number": 3,
+        "start": "13:00",
+        "end": "15:00",
+        "available": 100,
+        "service": "Perpanjang/ganti",
+        "passport_type": "elektronik",
+        "name": "Budi Santoso",
+        "nik": "************0001",
+        "minutes": 10,
+        "address": ", Jl. Jenderal Sudirman No. 1",
+        "documents": "e-KTP",
+        "bookings": f"PLG-7K3QXM {day}",
+        "status": "terkonfirmasi",
+        "time": "09:00",
+        "deadline": "20:00",
+        "release_note": " " + render("reminder_deadline", lang, time="20:00"),
         "confirmation": " " + render("booked_remind", lang, time="09:00", deadline="20:00"),
     }
 
@@ -114,8 +140,14 @@ def test_placeholders():
 # Where messages are said: the machine's replies, and what storage queues for the scheduler.
 ROOT = Path(machine.__file__).parent.parent
 SPEAKERS = [Path(machine.__file__)] + [
-    ROOT / name for name in ("storage/reminders.py", "storage/holds.py", "storage/waitlist.py",
-                             "storage/desk.py", "storage/quota.py")
+    ROOT / name
+    for name in (
+        "storage/reminders.py",
+        "storage/holds.py",
+        "storage/waitlist.py",
+        "storage/desk.py",
+        "storage/quota.py",
+    )
 ]
 
 

@@ -4,6 +4,7 @@
 conversations (it applies the effects, refuses what storage would refuse, and feeds the facts
 back), so a walkthrough reads like the chat a citizen has with the hotline.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,7 +16,13 @@ from datetime import date
 import pytest
 
 from conversations.effects import (
-    CancelBooking, ConfirmBooking, ConfirmHold, Effect, HoldPlace, JoinWaitlist, ReleaseHold,
+    CancelBooking,
+    ConfirmBooking,
+    ConfirmHold,
+    Effect,
+    HoldPlace,
+    JoinWaitlist,
+    ReleaseHold,
 )
 from conversations.facts import BookingInfo, DayInfo, Facts, HoldInfo, Refusal, SessionInfo
 from conversations.machine import Inbound, Outcome, nearest_days, step
@@ -88,16 +95,29 @@ def make_facts(
     if isinstance(refusal, str):
         refusal = Refusal(refusal)
     return Facts(
-        office_name=office_name, office_address=office_address, today=today,
-        book_ahead_days=book_ahead_days, days=days, bookings=tuple(bookings), hold=hold,
-        nik_bookings=dict(nik_bookings or {}), max_bookings=max_bookings, channel=channel,
+        office_name=office_name,
+        office_address=office_address,
+        today=today,
+        book_ahead_days=book_ahead_days,
+        days=days,
+        bookings=tuple(bookings),
+        hold=hold,
+        nik_bookings=dict(nik_bookings or {}),
+        max_bookings=max_bookings,
+        channel=channel,
         refusal=refusal,
     )
 
 
 def make_booking(
-    code: str = CODE, day: date = THURSDAY, session_id: int = 2, *, service: str = "new",
-    passport_type: str = "electronic", name: str = "Budi Santoso", nik: str = NIK,
+    code: str = CODE,
+    day: date = THURSDAY,
+    session_id: int = 2,
+    *,
+    service: str = "new",
+    passport_type: str = "electronic",
+    name: str = "Budi Santoso",
+    nik: str = NIK,
     status: str = "booked",
 ) -> BookingInfo:
     """Return one of the citizen's active bookings."""
@@ -211,10 +231,18 @@ class World:
 
     def taken(self, day: date, session_id: int, excluding: str | None = None) -> int:
         count = self.others.get((day, session_id), 0)
-        count += sum(1 for b in self.bookings.values()
-                     if b.status in ("booked", "confirmed") and (b.day, b.session_id) == (day, session_id))
+        count += sum(
+            1
+            for b in self.bookings.values()
+            if b.status in ("booked", "confirmed") and (b.day, b.session_id) == (day, session_id)
+        )
         hold = self.hold
-        if hold and hold.code != excluding and hold.expires_at > self.now and (hold.day, hold.session_id) == (day, session_id):
+        if (
+            hold
+            and hold.code != excluding
+            and hold.expires_at > self.now
+            and (hold.day, hold.session_id) == (day, session_id)
+        ):
             count += 1
         return count
 
@@ -229,14 +257,30 @@ class World:
         niks = dict(self.other_niks)
         niks.update({b.nik: b.code for b in self.active() if b.nik})
         hold = self.hold
-        info = {b.code: make_booking(b.code, b.day, b.session_id, service=b.service,
-                                     passport_type=b.passport_type, name=b.name,
-                                     nik=b.nik or "0000", status=b.status) for b in self.active()}
+        info = {
+            b.code: make_booking(
+                b.code,
+                b.day,
+                b.session_id,
+                service=b.service,
+                passport_type=b.passport_type,
+                name=b.name,
+                nik=b.nik or "0000",
+                status=b.status,
+            )
+            for b in self.active()
+        }
         facts = make_facts(
-            today, taken=taken, closed=self.closed, capacity=self.capacity, started=started,
+            today,
+            taken=taken,
+            closed=self.closed,
+            capacity=self.capacity,
+            started=started,
             bookings=list(info.values()),
             hold=HoldInfo(hold.code, hold.day, hold.session_id, hold.expires_at) if hold else None,
-            nik_bookings=niks, refusal=refusal, max_bookings=self.max_bookings,
+            nik_bookings=niks,
+            refusal=refusal,
+            max_bookings=self.max_bookings,
             channel=self.channel,
         )
         awaiting = tuple(info[b.code] for b in self.active() if b.status == "booked" and b.reminded)
@@ -289,8 +333,9 @@ class World:
             reason = self.bookable(effect.date, effect.session_id)
             if reason:
                 raise Refused(reason)
-            self.hold = Held(self.new_code(), effect.date, effect.session_id, effect,
-                             self.now + dt.timedelta(minutes=10))
+            self.hold = Held(
+                self.new_code(), effect.date, effect.session_id, effect, self.now + dt.timedelta(minutes=10)
+            )
         elif isinstance(effect, ConfirmHold):
             hold = self.hold
             if hold is None or hold.code != effect.code:
@@ -307,8 +352,9 @@ class World:
                 taken_by = self.other_niks.get(held.nik or "")
                 if taken_by:
                     raise Refused("nik_taken", taken_by)
-                self.bookings[hold.code] = Booked(hold.code, hold.day, hold.session_id, held.service,
-                                                  held.passport_type, held.name, held.nik)
+                self.bookings[hold.code] = Booked(
+                    hold.code, hold.day, hold.session_id, held.service, held.passport_type, held.name, held.nik
+                )
             self.hold = None
         elif isinstance(effect, CancelBooking):
             booking = self.bookings.get(effect.code)
@@ -369,15 +415,36 @@ class World:
 
 # --- the table ------------------------------------------------------------------------------
 
+
 def case(
-    name: str, state: State, text: str, step_name: str, effects: Iterable[str] = (),
-    says: Iterable[str] = (), *, not_says: Iterable[str] = (), lang: str | None = None,
-    draft: Mapping[str, object] | None = None, media: int = 0, **facts: object,
+    name: str,
+    state: State,
+    text: str,
+    step_name: str,
+    effects: Iterable[str] = (),
+    says: Iterable[str] = (),
+    *,
+    not_says: Iterable[str] = (),
+    lang: str | None = None,
+    draft: Mapping[str, object] | None = None,
+    media: int = 0,
+    **facts: object,
 ):
     """One row: in `state` the citizen sends `text`; the machine goes to `step_name`, asks for
     `effects` (type names, in order) and replies with every string of `says` (joined replies)."""
-    return pytest.param(state, text, step_name, tuple(effects), tuple(says), tuple(not_says),
-                        lang, dict(draft or {}), media, facts, id=name)
+    return pytest.param(
+        state,
+        text,
+        step_name,
+        tuple(effects),
+        tuple(says),
+        tuple(not_says),
+        lang,
+        dict(draft or {}),
+        media,
+        facts,
+        id=name,
+    )
 
 
 MENU = at("menu")
@@ -396,28 +463,101 @@ STEP_CASES = [
     case("menu greeting en", MENU, "hello", "menu", says=[f"{OFFICE} passport service", "1 BOOK"], lang="en"),
     case("menu 1 books", MENU, "1", "service", says=["Layanan apa? 1 Paspor baru"]),
     case("menu 1. books", MENU, "1.", "service", says=["Layanan apa?"]),
-    case("menu 2 status", MENU, "2", "menu", says=["Booking aktif: PLG-7K3QXM Kamis, 3 Desember 2026 10:00-12:00 (terpesan)"], **ONE_BOOKING),
+    case(
+        "menu 2 status",
+        MENU,
+        "2",
+        "menu",
+        says=["Booking aktif: PLG-7K3QXM Kamis, 3 Desember 2026 10:00-12:00 (terpesan)"],
+        **ONE_BOOKING,
+    ),
     case("menu 2 no bookings", MENU, "2", "menu", says=["Tidak ada booking aktif"]),
-    case("menu 3 moves the one booking", MENU, "3", "date", says=["Ubah jadwal PLG-7K3QXM", "Tanggal berapa?"], draft={"moving": CODE}, **ONE_BOOKING),
-    case("menu 3 asks which of two", MENU, "3", "move_pick", says=["Booking mana yang diubah?", CODE, CODE2], **TWO_BOOKINGS),
+    case(
+        "menu 3 moves the one booking",
+        MENU,
+        "3",
+        "date",
+        says=["Ubah jadwal PLG-7K3QXM", "Tanggal berapa?"],
+        draft={"moving": CODE},
+        **ONE_BOOKING,
+    ),
+    case(
+        "menu 3 asks which of two",
+        MENU,
+        "3",
+        "move_pick",
+        says=["Booking mana yang diubah?", CODE, CODE2],
+        **TWO_BOOKINGS,
+    ),
     case("menu 3 no bookings", MENU, "3", "menu", says=["Tidak ada booking aktif"]),
-    case("menu 4 cancels the one booking", MENU, "4", "cancel_confirm", says=["Batalkan PLG-7K3QXM (Kamis, 3 Desember 2026 10:00-12:00)? Balas YA atau TIDAK"], draft={"cancelling": CODE}, **ONE_BOOKING),
-    case("menu 4 asks which of two", MENU, "4", "cancel_pick", says=["Booking mana yang dibatalkan?", CODE, CODE2], **TWO_BOOKINGS),
+    case(
+        "menu 4 cancels the one booking",
+        MENU,
+        "4",
+        "cancel_confirm",
+        says=["Batalkan PLG-7K3QXM (Kamis, 3 Desember 2026 10:00-12:00)? Balas YA atau TIDAK"],
+        draft={"cancelling": CODE},
+        **ONE_BOOKING,
+    ),
+    case(
+        "menu 4 asks which of two",
+        MENU,
+        "4",
+        "cancel_pick",
+        says=["Booking mana yang dibatalkan?", CODE, CODE2],
+        **TWO_BOOKINGS,
+    ),
     case("menu 4 no bookings", MENU, "4", "menu", says=["Tidak ada booking aktif"]),
     case("menu 5 documents", MENU, "5", "menu", says=["Syarat: BARU: e-KTP", "HILANG", "RUSAK"]),
     case("menu 6 officer", MENU, "6", "menu", says=["petugas kami akan membalas"]),
     case("menu 7 is no choice", MENU, "7", "menu", says=["1 PESAN"]),
-    case("menu service words start a booking", MENU, "mau bikin paspor baru", "passport_type", says=["Jenis paspor?"], draft={"service": "new"}),
-    case("menu service and type", MENU, "paspor baru elektronik", "name", says=["Nama lengkap sesuai KTP?"], draft={"service": "new", "passport_type": "electronic"}),
-    case("menu renew en", MENU, "I want to renew my passport", "passport_type", says=["Passport type?"], lang="en", draft={"service": "renewal"}),
-    case("menu 1 at the phone limit", MENU, "1", "menu", says=["sudah punya 5 booking aktif (batas 5)", "CEK, UBAH atau BATAL"], **LIMIT),
+    case(
+        "menu service words start a booking",
+        MENU,
+        "mau bikin paspor baru",
+        "passport_type",
+        says=["Jenis paspor?"],
+        draft={"service": "new"},
+    ),
+    case(
+        "menu service and type",
+        MENU,
+        "paspor baru elektronik",
+        "name",
+        says=["Nama lengkap sesuai KTP?"],
+        draft={"service": "new", "passport_type": "electronic"},
+    ),
+    case(
+        "menu renew en",
+        MENU,
+        "I want to renew my passport",
+        "passport_type",
+        says=["Passport type?"],
+        lang="en",
+        draft={"service": "renewal"},
+    ),
+    case(
+        "menu 1 at the phone limit",
+        MENU,
+        "1",
+        "menu",
+        says=["sudah punya 5 booking aktif (batas 5)", "CEK, UBAH atau BATAL"],
+        **LIMIT,
+    ),
     case("menu picture only", MENU, "", "menu", says=["hanya bisa membaca pesan teks", "1 PESAN"], media=1),
     case("menu empty", MENU, "", "menu", says=["1 PESAN"]),
     case("menu junk", MENU, "asdfgh", "menu", says=["1 PESAN"]),
     case("menu emoji", MENU, "\U0001f600\U0001f600", "menu", says=["1 PESAN"]),
     case("menu very long", MENU, "paspor " * 2000, "menu", says=["1 PESAN"]),
     # service
-    case("service 1", at("service"), "1", "passport_type", says=["Jenis paspor? 1 Biasa, 2 Elektronik"], draft={"service": "new"}),
+    case(
+        "service 1",
+        at("service"),
+        "1",
+        "passport_type",
+        says=["Jenis paspor? 1 Biasa, 2 Elektronik"],
+        draft={"service": "new"},
+    ),
     case("service 2", at("service"), "2", "passport_type", draft={"service": "renewal"}),
     case("service 3", at("service"), "3", "passport_type", draft={"service": "lost"}),
     case("service 4", at("service"), "4", "passport_type", draft={"service": "damaged"}),
@@ -425,48 +565,183 @@ STEP_CASES = [
     case("service perpanjang", at("service"), "Perpanjang", "passport_type", draft={"service": "renewal"}),
     case("service hilang", at("service"), "paspor saya hilang", "passport_type", draft={"service": "lost"}),
     case("service rusak", at("service"), "rusak", "passport_type", draft={"service": "damaged"}),
-    case("service new en", at("service"), "new", "passport_type", says=["Passport type? 1 Ordinary"], lang="en", draft={"service": "new"}),
+    case(
+        "service new en",
+        at("service"),
+        "new",
+        "passport_type",
+        says=["Passport type? 1 Ordinary"],
+        lang="en",
+        draft={"service": "new"},
+    ),
     case("service lost en", at("service"), "lost", "passport_type", lang="en", draft={"service": "lost"}),
     case("service damaged en", at("service"), "damaged", "passport_type", lang="en", draft={"service": "damaged"}),
     case("service renewal en", at("service"), "renewal", "passport_type", lang="en", draft={"service": "renewal"}),
-    case("service and type in one", at("service"), "baru elektronik", "name", says=["Nama lengkap"], draft={"service": "new", "passport_type": "electronic"}),
-    case("service and type in one en", at("service"), "lost ordinary", "name", says=["Full name"], lang="en", draft={"service": "lost", "passport_type": "ordinary"}),
+    case(
+        "service and type in one",
+        at("service"),
+        "baru elektronik",
+        "name",
+        says=["Nama lengkap"],
+        draft={"service": "new", "passport_type": "electronic"},
+    ),
+    case(
+        "service and type in one en",
+        at("service"),
+        "lost ordinary",
+        "name",
+        says=["Full name"],
+        lang="en",
+        draft={"service": "lost", "passport_type": "ordinary"},
+    ),
     case("service 5 is no choice", at("service"), "5", "service", says=["belum mengerti", "Layanan apa?"]),
     case("service junk", at("service"), "xyz", "service", says=["belum mengerti", "Layanan apa?"]),
     case("service two services", at("service"), "baru atau hilang", "service", says=["Layanan apa?"]),
     # passport type
-    case("type 1", at("passport_type", AT_TYPE), "1", "name", says=["Nama lengkap sesuai KTP?"], draft={"passport_type": "ordinary"}),
+    case(
+        "type 1",
+        at("passport_type", AT_TYPE),
+        "1",
+        "name",
+        says=["Nama lengkap sesuai KTP?"],
+        draft={"passport_type": "ordinary"},
+    ),
     case("type 2", at("passport_type", AT_TYPE), "2", "name", draft={"passport_type": "electronic"}),
     case("type biasa", at("passport_type", AT_TYPE), "biasa", "name", draft={"passport_type": "ordinary"}),
     case("type elektronik", at("passport_type", AT_TYPE), "Elektronik", "name", draft={"passport_type": "electronic"}),
     case("type e-paspor", at("passport_type", AT_TYPE), "e-paspor", "name", draft={"passport_type": "electronic"}),
-    case("type non elektronik", at("passport_type", AT_TYPE), "non elektronik", "name", draft={"passport_type": "ordinary"}),
-    case("type electronic en", at("passport_type", AT_TYPE), "electronic", "name", says=["Full name as on your KTP?"], lang="en", draft={"passport_type": "electronic"}),
-    case("type 3 is no choice", at("passport_type", AT_TYPE), "3", "passport_type", says=["belum mengerti", "Jenis paspor?"]),
+    case(
+        "type non elektronik",
+        at("passport_type", AT_TYPE),
+        "non elektronik",
+        "name",
+        draft={"passport_type": "ordinary"},
+    ),
+    case(
+        "type electronic en",
+        at("passport_type", AT_TYPE),
+        "electronic",
+        "name",
+        says=["Full name as on your KTP?"],
+        lang="en",
+        draft={"passport_type": "electronic"},
+    ),
+    case(
+        "type 3 is no choice",
+        at("passport_type", AT_TYPE),
+        "3",
+        "passport_type",
+        says=["belum mengerti", "Jenis paspor?"],
+    ),
     case("type junk", at("passport_type", AT_TYPE), "ya", "passport_type", says=["Jenis paspor?"]),
     # name
-    case("name", at("name", AT_NAME), "Budi Santoso", "nik", says=["NIK (16 angka di KTP)?"], draft={"name": "Budi Santoso"}),
+    case(
+        "name",
+        at("name", AT_NAME),
+        "Budi Santoso",
+        "nik",
+        says=["NIK (16 angka di KTP)?"],
+        draft={"name": "Budi Santoso"},
+    ),
     case("name tidied", at("name", AT_NAME), "  Budi    Santoso. ", "nik", draft={"name": "Budi Santoso"}),
-    case("name with apostrophe and dash", at("name", AT_NAME), "Ni Luh Putu Ayu-Dewi", "nik", draft={"name": "Ni Luh Putu Ayu-Dewi"}),
+    case(
+        "name with apostrophe and dash",
+        at("name", AT_NAME),
+        "Ni Luh Putu Ayu-Dewi",
+        "nik",
+        draft={"name": "Ni Luh Putu Ayu-Dewi"},
+    ),
     case("name with label", at("name", AT_NAME), "Nama: Siti Aminah", "nik", draft={"name": "Siti Aminah"}),
-    case("name with en label", at("name", AT_NAME), "My name is John Smith", "nik", says=["NIK (the 16 digits"], lang="en", draft={"name": "John Smith"}),
-    case("name with id label", at("name", AT_NAME, lang="en"), "Nama saya Siti Aminah", "nik", says=["NIK (16 angka"], lang="id", draft={"name": "Siti Aminah"}),
-    case("English name stays in the language", at("name", AT_NAME), "Thank You", "nik", lang="id", draft={"name": "Thank You"}),
-    case("Balinese name stays Indonesian", at("name", AT_NAME), "I Made Wirawan", "nik", says=["NIK (16 angka"], lang="id", draft={"name": "I Made Wirawan"}),
-    case("name and NIK in one", at("name", AT_NAME), f"Budi Santoso {NIK}", "date", says=["Tanggal berapa?"], draft={"name": "Budi Santoso", "nik": NIK}),
-    case("name and NIK with label", at("name", AT_NAME), "Budi Santoso, NIK 1671 0145 0190 0001", "date", draft={"name": "Budi Santoso", "nik": NIK}),
-    case("name and a bad NIK", at("name", AT_NAME), "Budi Santoso 9971014501900001", "nik", says=["bukan kode provinsi"], draft={"name": "Budi Santoso", "nik": None}),
-    case("name and a taken NIK", at("name", AT_NAME), f"Budi Santoso {NIK}", "menu", says=["dari nomor lain"], not_says=[CODE2], nik_bookings={NIK: CODE2}),
+    case(
+        "name with en label",
+        at("name", AT_NAME),
+        "My name is John Smith",
+        "nik",
+        says=["NIK (the 16 digits"],
+        lang="en",
+        draft={"name": "John Smith"},
+    ),
+    case(
+        "name with id label",
+        at("name", AT_NAME, lang="en"),
+        "Nama saya Siti Aminah",
+        "nik",
+        says=["NIK (16 angka"],
+        lang="id",
+        draft={"name": "Siti Aminah"},
+    ),
+    case(
+        "English name stays in the language",
+        at("name", AT_NAME),
+        "Thank You",
+        "nik",
+        lang="id",
+        draft={"name": "Thank You"},
+    ),
+    case(
+        "Balinese name stays Indonesian",
+        at("name", AT_NAME),
+        "I Made Wirawan",
+        "nik",
+        says=["NIK (16 angka"],
+        lang="id",
+        draft={"name": "I Made Wirawan"},
+    ),
+    case(
+        "name and NIK in one",
+        at("name", AT_NAME),
+        f"Budi Santoso {NIK}",
+        "date",
+        says=["Tanggal berapa?"],
+        draft={"name": "Budi Santoso", "nik": NIK},
+    ),
+    case(
+        "name and NIK with label",
+        at("name", AT_NAME),
+        "Budi Santoso, NIK 1671 0145 0190 0001",
+        "date",
+        draft={"name": "Budi Santoso", "nik": NIK},
+    ),
+    case(
+        "name and a bad NIK",
+        at("name", AT_NAME),
+        "Budi Santoso 9971014501900001",
+        "nik",
+        says=["bukan kode provinsi"],
+        draft={"name": "Budi Santoso", "nik": None},
+    ),
+    case(
+        "name and a taken NIK",
+        at("name", AT_NAME),
+        f"Budi Santoso {NIK}",
+        "menu",
+        says=["dari nomor lain"],
+        not_says=[CODE2],
+        nik_bookings={NIK: CODE2},
+    ),
     case("name digits", at("name", AT_NAME), "12345", "name", says=["Tulis nama lengkap dengan huruf"]),
     case("name one letter", at("name", AT_NAME), "B", "name", says=["Tulis nama lengkap"]),
     case("name too long", at("name", AT_NAME), "Budi " * 30, "name", says=["Tulis nama lengkap"]),
     case("name emoji", at("name", AT_NAME), "\U0001f600", "name", says=["Tulis nama lengkap"]),
     # nik
-    case("nik", at("nik", AT_NIK), NIK, "date", says=["Tanggal berapa? Contoh: besok, Senin, 5/12. Paling jauh Kamis, 31 Desember 2026."], draft={"nik": NIK}),
+    case(
+        "nik",
+        at("nik", AT_NIK),
+        NIK,
+        "date",
+        says=["Tanggal berapa? Contoh: besok, Senin, 5/12. Paling jauh Kamis, 31 Desember 2026."],
+        draft={"nik": NIK},
+    ),
     case("nik grouped", at("nik", AT_NIK), "1671 0145 0190 0001", "date", draft={"nik": NIK}),
     case("nik dashed", at("nik", AT_NIK), "1671-0145-0190-0001", "date", draft={"nik": NIK}),
     case("nik with words", at("nik", AT_NIK), f"NIK saya {NIK}", "date", draft={"nik": NIK}),
-    case("nik en", at("nik", AT_NIK, lang="en"), NIK, "date", says=["Which date? E.g. tomorrow", "At the latest Thursday, 31 December 2026"]),
+    case(
+        "nik en",
+        at("nik", AT_NIK, lang="en"),
+        NIK,
+        "date",
+        says=["Which date? E.g. tomorrow", "At the latest Thursday, 31 December 2026"],
+    ),
     case("nik 15 digits", at("nik", AT_NIK), NIK[:-1], "nik", says=["NIK harus 16 angka"]),
     case("nik 17 digits", at("nik", AT_NIK), NIK + "1", "nik", says=["NIK harus 16 angka"]),
     case("nik 15 digits with words", at("nik", AT_NIK), f"nik saya {NIK[:-1]}", "nik", says=["NIK harus 16 angka"]),
@@ -474,100 +749,616 @@ STEP_CASES = [
     case("nik bad birth date", at("nik", AT_NIK), "1671019901900001", "nik", says=["tanggal lahir"]),
     case("nik serial 0000", at("nik", AT_NIK), "1671014501900000", "nik", says=["0000"]),
     case("nik letters", at("nik", AT_NIK), "tidak tahu", "nik", says=["NIK hanya berisi angka"]),
-    case("nik taken by this number", at("nik", AT_NIK), NIK, "menu", says=["sudah punya booking aktif PLG-7K3QXM", "Satu NIK satu booking", "CEK, UBAH atau BATAL"], nik_bookings={NIK: CODE}, **ONE_BOOKING),
-    case("nik taken by another number", at("nik", AT_NIK), NIK, "menu", says=["dari nomor lain", "CEK, UBAH atau BATAL"], not_says=[CODE2], nik_bookings={NIK: CODE2}),
-    case("nik taken en", at("nik", AT_NIK, lang="en"), NIK, "menu", says=["This NIK already has an active booking PLG-7K3QXM", "STATUS, CHANGE or CANCEL"], nik_bookings={NIK: CODE}, **ONE_BOOKING),
+    case(
+        "nik taken by this number",
+        at("nik", AT_NIK),
+        NIK,
+        "menu",
+        says=["sudah punya booking aktif PLG-7K3QXM", "Satu NIK satu booking", "CEK, UBAH atau BATAL"],
+        nik_bookings={NIK: CODE},
+        **ONE_BOOKING,
+    ),
+    case(
+        "nik taken by another number",
+        at("nik", AT_NIK),
+        NIK,
+        "menu",
+        says=["dari nomor lain", "CEK, UBAH atau BATAL"],
+        not_says=[CODE2],
+        nik_bookings={NIK: CODE2},
+    ),
+    case(
+        "nik taken en",
+        at("nik", AT_NIK, lang="en"),
+        NIK,
+        "menu",
+        says=["This NIK already has an active booking PLG-7K3QXM", "STATUS, CHANGE or CANCEL"],
+        nik_bookings={NIK: CODE},
+        **ONE_BOOKING,
+    ),
     # date
-    case("date tomorrow", at("date", AT_DATE), "besok", "session", says=["Rabu, 2 Desember 2026. Pilih sesi: " + SESSIONS_LISTED], draft={"date": WEDNESDAY}),
-    case("date weekday", at("date", AT_DATE), "Kamis", "session", says=["Kamis, 3 Desember 2026"], draft={"date": THURSDAY}),
+    case(
+        "date tomorrow",
+        at("date", AT_DATE),
+        "besok",
+        "session",
+        says=["Rabu, 2 Desember 2026. Pilih sesi: " + SESSIONS_LISTED],
+        draft={"date": WEDNESDAY},
+    ),
+    case(
+        "date weekday",
+        at("date", AT_DATE),
+        "Kamis",
+        "session",
+        says=["Kamis, 3 Desember 2026"],
+        draft={"date": THURSDAY},
+    ),
     case("date numeric", at("date", AT_DATE), "3/12", "session", draft={"date": THURSDAY}),
     case("date words", at("date", AT_DATE), "3 Desember", "session", draft={"date": THURSDAY}),
     case("date today", at("date", AT_DATE), "hari ini", "session", draft={"date": TODAY}),
-    case("date and session", at("date", AT_DATE), "besok sesi 2", "confirm", ["HoldPlace"], ["Periksa: Paspor baru, elektronik. Budi Santoso, NIK ************0001. Rabu, 2 Desember 2026 10:00-12:00", "ditahan 10 menit"], draft={"date": WEDNESDAY, "session_id": 2}),
-    case("date and hour", at("date", AT_DATE), "4/12 jam 10", "confirm", ["HoldPlace"], ["Jumat, 4 Desember 2026 10:00-12:00"], draft={"date": FRIDAY, "session_id": 2}),
-    case("date and clock", at("date", AT_DATE), "4/12 13:00", "confirm", ["HoldPlace"], ["13:00-15:00"], draft={"session_id": 3}),
-    case("date and a full session", at("date", AT_DATE), "Kamis sesi 2", "session", says=["Sesi 2 sudah penuh", "1) 08:00-10:00 (50 tempat), 3) 13:00-15:00"], not_says=["2) 10:00"], full=[(THURSDAY, 2)]),
-    case("date en", at("date", AT_DATE), "tomorrow", "session", says=["Wednesday, 2 December 2026. Choose a session: 1) 08:00-10:00 (50 left)"], lang="en"),
-    case("date next monday en", at("date", AT_DATE), "next monday", "session", says=["Monday, 7 December 2026"], lang="en", draft={"date": MONDAY}),
-    case("date weekend", at("date", AT_DATE), "5/12 jam 10", "date", says=["Sabtu, 5 Desember 2026: kantor tutup pada hari itu", "Tanggal terdekat yang masih ada tempat: " + NEAREST_TO_SATURDAY]),
-    case("date weekend en", at("date", AT_DATE), "Saturday", "date", says=["Saturday, 5 December 2026: the office is closed on that day", "Nearest dates with places left: Thursday, 3 December 2026; Friday, 4 December 2026; Monday, 7 December 2026"], lang="en"),
-    case("date past", at("date", AT_DATE), "kemarin", "date", says=["Senin, 30 November 2026 sudah lewat", "Selasa, 1 Desember 2026; Rabu, 2 Desember 2026; Kamis, 3 Desember 2026"]),
+    case(
+        "date and session",
+        at("date", AT_DATE),
+        "besok sesi 2",
+        "confirm",
+        ["HoldPlace"],
+        [
+            "Periksa: Paspor baru, elektronik. Budi Santoso, NIK ************0001. Rabu, 2 Desember 2026 10:00-12:00",
+            "ditahan 10 menit",
+        ],
+        draft={"date": WEDNESDAY, "session_id": 2},
+    ),
+    case(
+        "date and hour",
+        at("date", AT_DATE),
+        "4/12 jam 10",
+        "confirm",
+        ["HoldPlace"],
+        ["Jumat, 4 Desember 2026 10:00-12:00"],
+        draft={"date": FRIDAY, "session_id": 2},
+    ),
+    case(
+        "date and clock",
+        at("date", AT_DATE),
+        "4/12 13:00",
+        "confirm",
+        ["HoldPlace"],
+        ["13:00-15:00"],
+        draft={"session_id": 3},
+    ),
+    case(
+        "date and a full session",
+        at("date", AT_DATE),
+        "Kamis sesi 2",
+        "session",
+        says=["Sesi 2 sudah penuh", "1) 08:00-10:00 (50 tempat), 3) 13:00-15:00"],
+        not_says=["2) 10:00"],
+        full=[(THURSDAY, 2)],
+    ),
+    case(
+        "date en",
+        at("date", AT_DATE),
+        "tomorrow",
+        "session",
+        says=["Wednesday, 2 December 2026. Choose a session: 1) 08:00-10:00 (50 left)"],
+        lang="en",
+    ),
+    case(
+        "date next monday en",
+        at("date", AT_DATE),
+        "next monday",
+        "session",
+        says=["Monday, 7 December 2026"],
+        lang="en",
+        draft={"date": MONDAY},
+    ),
+    case(
+        "date weekend",
+        at("date", AT_DATE),
+        "5/12 jam 10",
+        "date",
+        says=[
+            "Sabtu, 5 Desember 2026: kantor tutup pada hari itu",
+            "Tanggal terdekat yang masih ada tempat: " + NEAREST_TO_SATURDAY,
+        ],
+    ),
+    case(
+        "date weekend en",
+        at("date", AT_DATE),
+        "Saturday",
+        "date",
+        says=[
+            "Saturday, 5 December 2026: the office is closed on that day",
+            "Nearest dates with places left: Thursday, 3 December 2026; Friday, 4 December 2026; Monday, 7 December 2026",
+        ],
+        lang="en",
+    ),
+    case(
+        "date past",
+        at("date", AT_DATE),
+        "kemarin",
+        "date",
+        says=[
+            "Senin, 30 November 2026 sudah lewat",
+            "Selasa, 1 Desember 2026; Rabu, 2 Desember 2026; Kamis, 3 Desember 2026",
+        ],
+    ),
     case("date past with year", at("date", AT_DATE), "1/6/2026", "date", says=["1 Juni 2026 sudah lewat"]),
-    case("date too far", at("date", AT_DATE), "1/1/2027", "date", says=["Jumat, 1 Januari 2027 terlalu jauh: booking paling jauh Kamis, 31 Desember 2026", "Selasa, 29 Desember 2026; Rabu, 30 Desember 2026; Kamis, 31 Desember 2026"]),
-    case("date holiday", at("date", AT_DATE), "25/12", "date", says=["Jumat, 25 Desember 2026: libur nasional/cuti bersama (Hari Raya Natal)", "Selasa, 22 Desember 2026; Rabu, 23 Desember 2026; Senin, 28 Desember 2026"]),
+    case(
+        "date too far",
+        at("date", AT_DATE),
+        "1/1/2027",
+        "date",
+        says=[
+            "Jumat, 1 Januari 2027 terlalu jauh: booking paling jauh Kamis, 31 Desember 2026",
+            "Selasa, 29 Desember 2026; Rabu, 30 Desember 2026; Kamis, 31 Desember 2026",
+        ],
+    ),
+    case(
+        "date holiday",
+        at("date", AT_DATE),
+        "25/12",
+        "date",
+        says=[
+            "Jumat, 25 Desember 2026: libur nasional/cuti bersama (Hari Raya Natal)",
+            "Selasa, 22 Desember 2026; Rabu, 23 Desember 2026; Senin, 28 Desember 2026",
+        ],
+    ),
     case("date cuti bersama", at("date", AT_DATE), "24 Desember", "date", says=["Cuti Bersama Natal"]),
-    case("date office closed", at("date", AT_DATE), "4/12", "date", says=["Jumat, 4 Desember 2026: kantor tutup.", "Selasa, 1 Desember 2026; Rabu, 2 Desember 2026; Kamis, 3 Desember 2026"], closed={FRIDAY: "office"}),
-    case("date full", at("date", AT_DATE), "Kamis", "date", says=["Kamis, 3 Desember 2026 sudah penuh", "Selasa, 1 Desember 2026; Rabu, 2 Desember 2026; Jumat, 4 Desember 2026"], full=[THURSDAY]),
-    case("date all full", at("date", AT_DATE), "Kamis", "date", says=["Belum ada tempat kosong sampai Kamis, 31 Desember 2026"], full=[TODAY + dt.timedelta(days=n) for n in range(31)]),
-    case("date today after a session began", at("date", AT_DATE), "hari ini", "session", says=["2) 10:00-12:00 (50 tempat)"], not_says=["08:00"], started=[1]),
-    case("date today after all began", at("date", AT_DATE), "hari ini", "date", says=["sudah penuh"], started=[1, 2, 3]),
-    case("date few places", at("date", AT_DATE), "Kamis", "session", says=["1) 08:00-10:00 (3 tempat)"], taken={(THURSDAY, 1): 47}),
+    case(
+        "date office closed",
+        at("date", AT_DATE),
+        "4/12",
+        "date",
+        says=[
+            "Jumat, 4 Desember 2026: kantor tutup.",
+            "Selasa, 1 Desember 2026; Rabu, 2 Desember 2026; Kamis, 3 Desember 2026",
+        ],
+        closed={FRIDAY: "office"},
+    ),
+    case(
+        "date full",
+        at("date", AT_DATE),
+        "Kamis",
+        "date",
+        says=[
+            "Kamis, 3 Desember 2026 sudah penuh",
+            "Selasa, 1 Desember 2026; Rabu, 2 Desember 2026; Jumat, 4 Desember 2026",
+        ],
+        full=[THURSDAY],
+    ),
+    case(
+        "date all full",
+        at("date", AT_DATE),
+        "Kamis",
+        "date",
+        says=["Belum ada tempat kosong sampai Kamis, 31 Desember 2026"],
+        full=[TODAY + dt.timedelta(days=n) for n in range(31)],
+    ),
+    case(
+        "date today after a session began",
+        at("date", AT_DATE),
+        "hari ini",
+        "session",
+        says=["2) 10:00-12:00 (50 tempat)"],
+        not_says=["08:00"],
+        started=[1],
+    ),
+    case(
+        "date today after all began", at("date", AT_DATE), "hari ini", "date", says=["sudah penuh"], started=[1, 2, 3]
+    ),
+    case(
+        "date few places",
+        at("date", AT_DATE),
+        "Kamis",
+        "session",
+        says=["1) 08:00-10:00 (3 tempat)"],
+        taken={(THURSDAY, 1): 47},
+    ),
     case("date junk", at("date", AT_DATE), "xyz", "date", says=["Tulis tanggal, misalnya: besok"]),
     case("date bare number", at("date", AT_DATE), "2", "date", says=["Tulis tanggal"]),
-    case("date for a move", at("date", MOVING), "Senin sesi 1", "confirm", ["HoldPlace"], ["Pindahkan PLG-7K3QXM ke Senin, 7 Desember 2026 08:00-10:00? Balas YA"], **ONE_BOOKING),
+    case(
+        "date for a move",
+        at("date", MOVING),
+        "Senin sesi 1",
+        "confirm",
+        ["HoldPlace"],
+        ["Pindahkan PLG-7K3QXM ke Senin, 7 Desember 2026 08:00-10:00? Balas YA"],
+        **ONE_BOOKING,
+    ),
     # session
-    case("session 2", at("session", AT_SESSION), "2", "confirm", ["HoldPlace"], ["Periksa: Paspor baru, elektronik. Budi Santoso, NIK ************0001. Kamis, 3 Desember 2026 10:00-12:00. Balas YA untuk memesan (tempat ditahan 10 menit) atau BATAL."], draft={"session_id": 2}),
+    case(
+        "session 2",
+        at("session", AT_SESSION),
+        "2",
+        "confirm",
+        ["HoldPlace"],
+        [
+            "Periksa: Paspor baru, elektronik. Budi Santoso, NIK ************0001. Kamis, 3 Desember 2026 10:00-12:00. Balas YA untuk memesan (tempat ditahan 10 menit) atau BATAL."
+        ],
+        draft={"session_id": 2},
+    ),
     case("session word", at("session", AT_SESSION), "sesi 3", "confirm", ["HoldPlace"], draft={"session_id": 3}),
     case("session hour", at("session", AT_SESSION), "jam 8", "confirm", ["HoldPlace"], draft={"session_id": 1}),
     case("session clock", at("session", AT_SESSION), "10:00", "confirm", ["HoldPlace"], draft={"session_id": 2}),
-    case("session en", at("session", AT_SESSION, lang="en"), "2", "confirm", ["HoldPlace"], ["Check: New passport, electronic. Budi Santoso, NIK ************0001. Thursday, 3 December 2026 10:00-12:00. Reply YES to book (place held 10 min) or CANCEL."]),
+    case(
+        "session en",
+        at("session", AT_SESSION, lang="en"),
+        "2",
+        "confirm",
+        ["HoldPlace"],
+        [
+            "Check: New passport, electronic. Budi Santoso, NIK ************0001. Thursday, 3 December 2026 10:00-12:00. Reply YES to book (place held 10 min) or CANCEL."
+        ],
+    ),
     case("session out of range", at("session", AT_SESSION), "4", "session", says=["belum mengerti", SESSIONS_LISTED]),
-    case("session full", at("session", AT_SESSION), "2", "session", says=["Sesi 2 sudah penuh", "1) 08:00-10:00"], not_says=["2) 10:00"], full=[(THURSDAY, 2)]),
-    case("session another date", at("session", AT_SESSION), "Senin", "session", says=["Senin, 7 Desember 2026. Pilih sesi"], draft={"date": MONDAY}),
-    case("session another date and session", at("session", AT_SESSION), "besok sesi 2", "confirm", ["HoldPlace"], ["Rabu, 2 Desember 2026 10:00-12:00"], draft={"date": WEDNESDAY, "session_id": 2}),
-    case("session another date closed", at("session", AT_SESSION), "Sabtu", "date", says=["kantor tutup pada hari itu"]),
-    case("session day filled meanwhile", at("session", AT_SESSION), "1", "date", says=["Kamis, 3 Desember 2026 sudah penuh", "Tanggal terdekat"], full=[THURSDAY]),
+    case(
+        "session full",
+        at("session", AT_SESSION),
+        "2",
+        "session",
+        says=["Sesi 2 sudah penuh", "1) 08:00-10:00"],
+        not_says=["2) 10:00"],
+        full=[(THURSDAY, 2)],
+    ),
+    case(
+        "session another date",
+        at("session", AT_SESSION),
+        "Senin",
+        "session",
+        says=["Senin, 7 Desember 2026. Pilih sesi"],
+        draft={"date": MONDAY},
+    ),
+    case(
+        "session another date and session",
+        at("session", AT_SESSION),
+        "besok sesi 2",
+        "confirm",
+        ["HoldPlace"],
+        ["Rabu, 2 Desember 2026 10:00-12:00"],
+        draft={"date": WEDNESDAY, "session_id": 2},
+    ),
+    case(
+        "session another date closed", at("session", AT_SESSION), "Sabtu", "date", says=["kantor tutup pada hari itu"]
+    ),
+    case(
+        "session day filled meanwhile",
+        at("session", AT_SESSION),
+        "1",
+        "date",
+        says=["Kamis, 3 Desember 2026 sudah penuh", "Tanggal terdekat"],
+        full=[THURSDAY],
+    ),
     case("session junk", at("session", AT_SESSION), "xyz", "session", says=["belum mengerti", "Pilih sesi"]),
     # confirm
-    case("confirm YA", at("confirm", AT_CONFIRM), "YA", "menu", ["ConfirmHold"], ["Booking berhasil. Kode: PLG-7K3QXM. Kamis, 3 Desember 2026 10:00-12:00, Kantor Imigrasi Palembang, Jl. Jenderal Sudirman No. 1. Bawa: e-KTP, KK, dan akta lahir"], draft={"service": None}, **HELD),
+    case(
+        "confirm YA",
+        at("confirm", AT_CONFIRM),
+        "YA",
+        "menu",
+        ["ConfirmHold"],
+        [
+            "Booking berhasil. Kode: PLG-7K3QXM. Kamis, 3 Desember 2026 10:00-12:00, Kantor Imigrasi Palembang, Jl. Jenderal Sudirman No. 1. Bawa: e-KTP, KK, dan akta lahir"
+        ],
+        draft={"service": None},
+        **HELD,
+    ),
     case("confirm ya!", at("confirm", AT_CONFIRM), "ya!", "menu", ["ConfirmHold"], **HELD),
     case("confirm iya", at("confirm", AT_CONFIRM), "iya", "menu", ["ConfirmHold"], **HELD),
     case("confirm ya benar", at("confirm", AT_CONFIRM), "Ya, benar", "menu", ["ConfirmHold"], **HELD),
     case("confirm ok", at("confirm", AT_CONFIRM), "OK", "menu", ["ConfirmHold"], **HELD),
     case("confirm thumbs up", at("confirm", AT_CONFIRM), "\U0001f44d", "menu", ["ConfirmHold"], **HELD),
-    case("confirm yes en", at("confirm", AT_CONFIRM), "yes", "menu", ["ConfirmHold"], ["Booked. Code: PLG-7K3QXM. Thursday, 3 December 2026 10:00-12:00", "Bring: e-KTP, KK, and birth certificate"], lang="en", **HELD),
-    case("confirm renewal documents", at("confirm", replace(AT_CONFIRM, service="renewal")), "YA", "menu", ["ConfirmHold"], ["Bawa: e-KTP dan paspor lama (asli)."], **HELD),
-    case("confirm lost documents", at("confirm", replace(AT_CONFIRM, service="lost")), "YA", "menu", ["ConfirmHold"], ["surat kehilangan dari polisi", "Rp1.000.000"], **HELD),
-    case("confirm damaged documents", at("confirm", replace(AT_CONFIRM, service="damaged")), "YA", "menu", ["ConfirmHold"], ["paspor yang rusak", "Rp500.000"], **HELD),
-    case("confirm without address", at("confirm", AT_CONFIRM), "YA", "menu", ["ConfirmHold"], ["Kantor Imigrasi Palembang. Bawa:"], office_address=None, **HELD),
-    case("confirm TIDAK", at("confirm", AT_CONFIRM), "TIDAK", "menu", ["ReleaseHold"], ["Pemesanan dibatalkan"], **HELD),
-    case("confirm gak jadi", at("confirm", AT_CONFIRM), "gak jadi", "menu", ["ReleaseHold"], ["Pemesanan dibatalkan"], **HELD),
-    case("confirm no en", at("confirm", AT_CONFIRM), "no", "menu", ["ReleaseHold"], ["Booking stopped"], lang="en", **HELD),
-    case("confirm maybe", at("confirm", AT_CONFIRM), "mungkin", "confirm", says=["Balas YA untuk memesan, atau BATAL."], **HELD),
+    case(
+        "confirm yes en",
+        at("confirm", AT_CONFIRM),
+        "yes",
+        "menu",
+        ["ConfirmHold"],
+        ["Booked. Code: PLG-7K3QXM. Thursday, 3 December 2026 10:00-12:00", "Bring: e-KTP, KK, and birth certificate"],
+        lang="en",
+        **HELD,
+    ),
+    case(
+        "confirm renewal documents",
+        at("confirm", replace(AT_CONFIRM, service="renewal")),
+        "YA",
+        "menu",
+        ["ConfirmHold"],
+        ["Bawa: e-KTP dan paspor lama (asli)."],
+        **HELD,
+    ),
+    case(
+        "confirm lost documents",
+        at("confirm", replace(AT_CONFIRM, service="lost")),
+        "YA",
+        "menu",
+        ["ConfirmHold"],
+        ["surat kehilangan dari polisi", "Rp1.000.000"],
+        **HELD,
+    ),
+    case(
+        "confirm damaged documents",
+        at("confirm", replace(AT_CONFIRM, service="damaged")),
+        "YA",
+        "menu",
+        ["ConfirmHold"],
+        ["paspor yang rusak", "Rp500.000"],
+        **HELD,
+    ),
+    case(
+        "confirm without address",
+        at("confirm", AT_CONFIRM),
+        "YA",
+        "menu",
+        ["ConfirmHold"],
+        ["Kantor Imigrasi Palembang. Bawa:"],
+        office_address=None,
+        **HELD,
+    ),
+    case(
+        "confirm TIDAK", at("confirm", AT_CONFIRM), "TIDAK", "menu", ["ReleaseHold"], ["Pemesanan dibatalkan"], **HELD
+    ),
+    case(
+        "confirm gak jadi",
+        at("confirm", AT_CONFIRM),
+        "gak jadi",
+        "menu",
+        ["ReleaseHold"],
+        ["Pemesanan dibatalkan"],
+        **HELD,
+    ),
+    case(
+        "confirm no en",
+        at("confirm", AT_CONFIRM),
+        "no",
+        "menu",
+        ["ReleaseHold"],
+        ["Booking stopped"],
+        lang="en",
+        **HELD,
+    ),
+    case(
+        "confirm maybe",
+        at("confirm", AT_CONFIRM),
+        "mungkin",
+        "confirm",
+        says=["Balas YA untuk memesan, atau BATAL."],
+        **HELD,
+    ),
     case("confirm yes and no", at("confirm", AT_CONFIRM), "ya tidak", "confirm", says=["Balas YA"], **HELD),
     case("confirm another session", at("confirm", AT_CONFIRM), "3", "confirm", says=["Balas YA"], **HELD),
-    case("confirm PESAN keeps the hold", at("confirm", AT_CONFIRM), "PESAN", "confirm", says=["Balas YA untuk memesan"], **HELD),
-    case("confirm book keeps the hold", at("confirm", AT_CONFIRM, lang="en"), "book", "confirm", says=["Reply YES to book"], **HELD),
-    case("confirm hold gone", at("confirm", AT_CONFIRM), "YA", "session", says=["waktu tahan habis", "Kamis, 3 Desember 2026. Pilih sesi"]),
-    case("confirm hold for another place", at("confirm", AT_CONFIRM), "YA", "session", says=["waktu tahan habis"], hold=make_hold(day=FRIDAY)),
-    case("confirm hold gone, day full", at("confirm", AT_CONFIRM), "YA", "date", says=["waktu tahan habis", "sudah penuh", "Tanggal terdekat"], full=[THURSDAY]),
-    case("confirm lapsed hold still confirms", at("confirm", AT_CONFIRM), "YA", "menu", ["ConfirmHold"], hold=make_hold(minutes=-5)),
-    case("confirm a move", at("confirm", MOVING_CONFIRM), "YA", "menu", ["ConfirmHold"], ["Jadwal PLG-7K3QXM dipindah ke Kamis, 3 Desember 2026 10:00-12:00. Kode tetap sama."], hold=make_hold("PLG-HHHHHH"), **ONE_BOOKING),
-    case("confirm a move en", at("confirm", MOVING_CONFIRM, lang="en"), "yes", "menu", ["ConfirmHold"], ["PLG-7K3QXM is moved to Thursday, 3 December 2026 10:00-12:00"], hold=make_hold("PLG-HHHHHH"), **ONE_BOOKING),
-    case("confirm a move, no", at("confirm", MOVING_CONFIRM), "TIDAK", "menu", ["ReleaseHold"], ["booking PLG-7K3QXM tetap berlaku"], not_says=["dibatalkan"], hold=make_hold("PLG-HHHHHH"), **ONE_BOOKING),
-    case("confirm a move, BATAL", at("confirm", MOVING_CONFIRM), "BATAL", "menu", ["ReleaseHold"], ["booking PLG-7K3QXM tetap berlaku"], not_says=["dibatalkan"], hold=make_hold("PLG-HHHHHH"), **ONE_BOOKING),
-    case("confirm a move, maybe", at("confirm", MOVING_CONFIRM), "hmm", "confirm", says=["memindah jadwal"], hold=make_hold("PLG-HHHHHH"), **ONE_BOOKING),
+    case(
+        "confirm PESAN keeps the hold",
+        at("confirm", AT_CONFIRM),
+        "PESAN",
+        "confirm",
+        says=["Balas YA untuk memesan"],
+        **HELD,
+    ),
+    case(
+        "confirm book keeps the hold",
+        at("confirm", AT_CONFIRM, lang="en"),
+        "book",
+        "confirm",
+        says=["Reply YES to book"],
+        **HELD,
+    ),
+    case(
+        "confirm hold gone",
+        at("confirm", AT_CONFIRM),
+        "YA",
+        "session",
+        says=["waktu tahan habis", "Kamis, 3 Desember 2026. Pilih sesi"],
+    ),
+    case(
+        "confirm hold for another place",
+        at("confirm", AT_CONFIRM),
+        "YA",
+        "session",
+        says=["waktu tahan habis"],
+        hold=make_hold(day=FRIDAY),
+    ),
+    case(
+        "confirm hold gone, day full",
+        at("confirm", AT_CONFIRM),
+        "YA",
+        "date",
+        says=["waktu tahan habis", "sudah penuh", "Tanggal terdekat"],
+        full=[THURSDAY],
+    ),
+    case(
+        "confirm lapsed hold still confirms",
+        at("confirm", AT_CONFIRM),
+        "YA",
+        "menu",
+        ["ConfirmHold"],
+        hold=make_hold(minutes=-5),
+    ),
+    case(
+        "confirm a move",
+        at("confirm", MOVING_CONFIRM),
+        "YA",
+        "menu",
+        ["ConfirmHold"],
+        ["Jadwal PLG-7K3QXM dipindah ke Kamis, 3 Desember 2026 10:00-12:00. Kode tetap sama."],
+        hold=make_hold("PLG-HHHHHH"),
+        **ONE_BOOKING,
+    ),
+    case(
+        "confirm a move en",
+        at("confirm", MOVING_CONFIRM, lang="en"),
+        "yes",
+        "menu",
+        ["ConfirmHold"],
+        ["PLG-7K3QXM is moved to Thursday, 3 December 2026 10:00-12:00"],
+        hold=make_hold("PLG-HHHHHH"),
+        **ONE_BOOKING,
+    ),
+    case(
+        "confirm a move, no",
+        at("confirm", MOVING_CONFIRM),
+        "TIDAK",
+        "menu",
+        ["ReleaseHold"],
+        ["booking PLG-7K3QXM tetap berlaku"],
+        not_says=["dibatalkan"],
+        hold=make_hold("PLG-HHHHHH"),
+        **ONE_BOOKING,
+    ),
+    case(
+        "confirm a move, BATAL",
+        at("confirm", MOVING_CONFIRM),
+        "BATAL",
+        "menu",
+        ["ReleaseHold"],
+        ["booking PLG-7K3QXM tetap berlaku"],
+        not_says=["dibatalkan"],
+        hold=make_hold("PLG-HHHHHH"),
+        **ONE_BOOKING,
+    ),
+    case(
+        "confirm a move, maybe",
+        at("confirm", MOVING_CONFIRM),
+        "hmm",
+        "confirm",
+        says=["memindah jadwal"],
+        hold=make_hold("PLG-HHHHHH"),
+        **ONE_BOOKING,
+    ),
     # cancel_pick
-    case("pick to cancel by code", at("cancel_pick"), CODE2, "cancel_confirm", says=["Batalkan PLG-9ZZT4B (Senin, 7 Desember 2026 08:00-10:00)?"], draft={"cancelling": CODE2}, **TWO_BOOKINGS),
-    case("pick to cancel by code without dash", at("cancel_pick"), "plg9zzt4b", "cancel_confirm", draft={"cancelling": CODE2}, **TWO_BOOKINGS),
-    case("pick to cancel by number", at("cancel_pick"), "2", "cancel_confirm", draft={"cancelling": CODE2}, **TWO_BOOKINGS),
-    case("pick to cancel, out of range", at("cancel_pick"), "3", "cancel_pick", says=["belum mengerti", "Booking mana yang dibatalkan?"], **TWO_BOOKINGS),
-    case("pick to cancel, unknown code", at("cancel_pick"), "PLG-AAAAAA", "cancel_pick", says=["Kode itu tidak ada", "Booking mana"], **TWO_BOOKINGS),
-    case("pick to cancel, junk", at("cancel_pick"), "yang kemarin", "cancel_pick", says=["Booking mana"], **TWO_BOOKINGS),
+    case(
+        "pick to cancel by code",
+        at("cancel_pick"),
+        CODE2,
+        "cancel_confirm",
+        says=["Batalkan PLG-9ZZT4B (Senin, 7 Desember 2026 08:00-10:00)?"],
+        draft={"cancelling": CODE2},
+        **TWO_BOOKINGS,
+    ),
+    case(
+        "pick to cancel by code without dash",
+        at("cancel_pick"),
+        "plg9zzt4b",
+        "cancel_confirm",
+        draft={"cancelling": CODE2},
+        **TWO_BOOKINGS,
+    ),
+    case(
+        "pick to cancel by number",
+        at("cancel_pick"),
+        "2",
+        "cancel_confirm",
+        draft={"cancelling": CODE2},
+        **TWO_BOOKINGS,
+    ),
+    case(
+        "pick to cancel, out of range",
+        at("cancel_pick"),
+        "3",
+        "cancel_pick",
+        says=["belum mengerti", "Booking mana yang dibatalkan?"],
+        **TWO_BOOKINGS,
+    ),
+    case(
+        "pick to cancel, unknown code",
+        at("cancel_pick"),
+        "PLG-AAAAAA",
+        "cancel_pick",
+        says=["Kode itu tidak ada", "Booking mana"],
+        **TWO_BOOKINGS,
+    ),
+    case(
+        "pick to cancel, junk", at("cancel_pick"), "yang kemarin", "cancel_pick", says=["Booking mana"], **TWO_BOOKINGS
+    ),
     case("pick to cancel, bookings gone", at("cancel_pick"), "1", "menu", says=["Tidak ada booking aktif"]),
-    case("pick to cancel, BATAL again", at("cancel_pick"), "BATAL", "menu", says=["tidak ada yang diubah"], not_says=["dibatalkan"], **TWO_BOOKINGS),
+    case(
+        "pick to cancel, BATAL again",
+        at("cancel_pick"),
+        "BATAL",
+        "menu",
+        says=["tidak ada yang diubah"],
+        not_says=["dibatalkan"],
+        **TWO_BOOKINGS,
+    ),
     # cancel_confirm
-    case("cancel YA", at("cancel_confirm", Draft(cancelling=CODE)), "YA", "menu", ["CancelBooking"], ["Booking PLG-7K3QXM dibatalkan"], **ONE_BOOKING),
-    case("cancel yes en", at("cancel_confirm", Draft(cancelling=CODE)), "yes", "menu", ["CancelBooking"], ["Booking PLG-7K3QXM is cancelled"], lang="en", **ONE_BOOKING),
-    case("cancel TIDAK", at("cancel_confirm", Draft(cancelling=CODE)), "TIDAK", "menu", says=["booking PLG-7K3QXM tetap berlaku"], **ONE_BOOKING),
-    case("cancel no en", at("cancel_confirm", Draft(cancelling=CODE)), "no", "menu", says=["booking PLG-7K3QXM stays as it is"], lang="en", **ONE_BOOKING),
-    case("cancel maybe", at("cancel_confirm", Draft(cancelling=CODE)), "hmm", "cancel_confirm", says=["Balas YA atau TIDAK"], **ONE_BOOKING),
-    case("cancel BATAL again asks again", at("cancel_confirm", Draft(cancelling=CODE)), "BATAL", "cancel_confirm", says=["Batalkan PLG-7K3QXM"], **ONE_BOOKING),
-    case("cancel YA, booking gone", at("cancel_confirm", Draft(cancelling=CODE)), "YA", "menu", says=["Kode itu tidak ada"]),
+    case(
+        "cancel YA",
+        at("cancel_confirm", Draft(cancelling=CODE)),
+        "YA",
+        "menu",
+        ["CancelBooking"],
+        ["Booking PLG-7K3QXM dibatalkan"],
+        **ONE_BOOKING,
+    ),
+    case(
+        "cancel yes en",
+        at("cancel_confirm", Draft(cancelling=CODE)),
+        "yes",
+        "menu",
+        ["CancelBooking"],
+        ["Booking PLG-7K3QXM is cancelled"],
+        lang="en",
+        **ONE_BOOKING,
+    ),
+    case(
+        "cancel TIDAK",
+        at("cancel_confirm", Draft(cancelling=CODE)),
+        "TIDAK",
+        "menu",
+        says=["booking PLG-7K3QXM tetap berlaku"],
+        **ONE_BOOKING,
+    ),
+    case(
+        "cancel no en",
+        at("cancel_confirm", Draft(cancelling=CODE)),
+        "no",
+        "menu",
+        says=["booking PLG-7K3QXM stays as it is"],
+        lang="en",
+        **ONE_BOOKING,
+    ),
+    case(
+        "cancel maybe",
+        at("cancel_confirm", Draft(cancelling=CODE)),
+        "hmm",
+        "cancel_confirm",
+        says=["Balas YA atau TIDAK"],
+        **ONE_BOOKING,
+    ),
+    case(
+        "cancel BATAL again asks again",
+        at("cancel_confirm", Draft(cancelling=CODE)),
+        "BATAL",
+        "cancel_confirm",
+        says=["Batalkan PLG-7K3QXM"],
+        **ONE_BOOKING,
+    ),
+    case(
+        "cancel YA, booking gone",
+        at("cancel_confirm", Draft(cancelling=CODE)),
+        "YA",
+        "menu",
+        says=["Kode itu tidak ada"],
+    ),
     # move_pick
-    case("pick to move by number", at("move_pick"), "1", "date", says=["Ubah jadwal PLG-7K3QXM", "Tanggal berapa?"], draft={"moving": CODE, "service": "new", "name": "Budi Santoso"}, **TWO_BOOKINGS),
+    case(
+        "pick to move by number",
+        at("move_pick"),
+        "1",
+        "date",
+        says=["Ubah jadwal PLG-7K3QXM", "Tanggal berapa?"],
+        draft={"moving": CODE, "service": "new", "name": "Budi Santoso"},
+        **TWO_BOOKINGS,
+    ),
     case("pick to move by code", at("move_pick"), CODE2, "date", draft={"moving": CODE2}, **TWO_BOOKINGS),
-    case("pick to move, junk", at("move_pick"), "yang itu", "move_pick", says=["Booking mana yang diubah?"], **TWO_BOOKINGS),
+    case(
+        "pick to move, junk",
+        at("move_pick"),
+        "yang itu",
+        "move_pick",
+        says=["Booking mana yang diubah?"],
+        **TWO_BOOKINGS,
+    ),
     case("pick to move, BATAL", at("move_pick"), "BATAL", "menu", says=["tidak ada yang diubah"], **TWO_BOOKINGS),
     # a damaged state from storage starts again rather than failing
     case("confirm without a draft", at("confirm"), "YA", "menu", says=["1 PESAN"]),
@@ -628,17 +1419,28 @@ PROMPTS = {
 BOOKING_STEPS = ("service", "passport_type", "name", "nik", "date", "session", "confirm")
 # (what the citizen types, the language it is written in, the keyword it is)
 KEYWORDS = [
-    ("MENU", None, "menu"), ("menu", None, "menu"),
-    ("BATAL", "id", "cancel"), ("CANCEL", "en", "cancel"),
-    ("CEK", "id", "status"), ("STATUS", "en", "status"),
-    ("UBAH", "id", "move"), ("CHANGE", "en", "move"),
-    ("SYARAT", "id", "documents"), ("DOCUMENTS", "en", "documents"),
-    ("PETUGAS", "id", "agent"), ("AGENT", "en", "agent"),
-    ("STOP", None, "stop"), ("BERHENTI", "id", "stop"),
-    ("START", None, "start"), ("MULAI", "id", "start"),
-    ("BANTUAN", "id", "help"), ("HELP", "en", "help"),
-    ("EN", "en", "english"), ("ID", "id", "indonesian"),
-    ("PESAN", "id", "book"), ("BOOK", "en", "book"),
+    ("MENU", None, "menu"),
+    ("menu", None, "menu"),
+    ("BATAL", "id", "cancel"),
+    ("CANCEL", "en", "cancel"),
+    ("CEK", "id", "status"),
+    ("STATUS", "en", "status"),
+    ("UBAH", "id", "move"),
+    ("CHANGE", "en", "move"),
+    ("SYARAT", "id", "documents"),
+    ("DOCUMENTS", "en", "documents"),
+    ("PETUGAS", "id", "agent"),
+    ("AGENT", "en", "agent"),
+    ("STOP", None, "stop"),
+    ("BERHENTI", "id", "stop"),
+    ("START", None, "start"),
+    ("MULAI", "id", "start"),
+    ("BANTUAN", "id", "help"),
+    ("HELP", "en", "help"),
+    ("EN", "en", "english"),
+    ("ID", "id", "indonesian"),
+    ("PESAN", "id", "book"),
+    ("BOOK", "en", "book"),
 ]
 
 
@@ -685,8 +1487,7 @@ def keyword_case(step_name: str, text: str, lang: str | None, keyword: str):
 
 
 KEYWORD_CASES = [
-    keyword_case(step_name, text, lang, keyword)
-    for step_name in STEP_STATES for text, lang, keyword in KEYWORDS
+    keyword_case(step_name, text, lang, keyword) for step_name in STEP_STATES for text, lang, keyword in KEYWORDS
 ]
 
 
@@ -704,9 +1505,18 @@ def test_keyword(state, text, lang, step_name, effects, says, flags):
     assert outcome.state.opted_out == flags.get("opted_out", False)
 
 
-@pytest.mark.parametrize("text", [
-    "batal", "Batal.", "BATAL!", " batal ", "saya mau batal", "cancel my booking", "Batalkan",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "batal",
+        "Batal.",
+        "BATAL!",
+        " batal ",
+        "saya mau batal",
+        "cancel my booking",
+        "Batalkan",
+    ],
+)
 def test_cancel_keyword_in_other_words(text):
     outcome = run(MENU, text, make_facts(bookings=[make_booking()]))
     assert outcome.state.step == "cancel_confirm"
@@ -716,8 +1526,10 @@ def test_cancel_keyword_in_other_words(text):
 @pytest.mark.parametrize("step_name", list(STEP_STATES))
 @pytest.mark.parametrize("text", ["BATAL PLG-7K3QXM", "cancel plg7k3qxm", "batal kode PLG-7K3QXM"])
 def test_cancel_with_a_code_at_any_step(step_name, text):
-    facts = make_facts(bookings=[make_booking(), make_booking(CODE2, MONDAY)],
-                       hold=make_hold("PLG-HHHHHH") if step_name == "confirm" else None)
+    facts = make_facts(
+        bookings=[make_booking(), make_booking(CODE2, MONDAY)],
+        hold=make_hold("PLG-HHHHHH") if step_name == "confirm" else None,
+    )
     outcome = run(STEP_STATES[step_name], text, facts)
     assert outcome.state.step == "cancel_confirm"
     assert outcome.state.draft == Draft(cancelling=CODE)
@@ -727,8 +1539,10 @@ def test_cancel_with_a_code_at_any_step(step_name, text):
 
 @pytest.mark.parametrize("step_name", list(STEP_STATES))
 def test_move_with_a_code_at_any_step(step_name):
-    facts = make_facts(bookings=[make_booking(), make_booking(CODE2, MONDAY)],
-                       hold=make_hold("PLG-HHHHHH") if step_name == "confirm" else None)
+    facts = make_facts(
+        bookings=[make_booking(), make_booking(CODE2, MONDAY)],
+        hold=make_hold("PLG-HHHHHH") if step_name == "confirm" else None,
+    )
     outcome = run(STEP_STATES[step_name], "UBAH PLG-9ZZT4B", facts)
     assert outcome.state.step == "date"
     assert outcome.state.draft.moving == CODE2
@@ -762,8 +1576,12 @@ HANDED_OVER = at("menu", handover=True)
 OPTED_OUT = at("menu", opted_out=True)
 
 
-@pytest.mark.parametrize("state", [HANDED_OVER, OPTED_OUT, replace(OPTED_OUT, handover=True)], ids=["handover", "opted out", "both"])
-@pytest.mark.parametrize("text", ["halo", "1", "MENU", "BATAL", "CEK", "PETUGAS", "HELP", "EN", "YA", "", NIK, "\U0001f600"])
+@pytest.mark.parametrize(
+    "state", [HANDED_OVER, OPTED_OUT, replace(OPTED_OUT, handover=True)], ids=["handover", "opted out", "both"]
+)
+@pytest.mark.parametrize(
+    "text", ["halo", "1", "MENU", "BATAL", "CEK", "PETUGAS", "HELP", "EN", "YA", "", NIK, "\U0001f600"]
+)
 def test_silent(state, text):
     outcome = run(state, text, make_facts(bookings=[make_booking()]))
     assert outcome.replies == ()
@@ -817,25 +1635,143 @@ def test_stop_reply_in_the_language_of_the_word():
 
 REFUSED = [
     # HoldPlace refused while the facts still showed a place
-    case("hold full", at("session", AT_SESSION), "2", "session", says=["sesi itu baru saja penuh", "Pilih sesi"], refusal="full"),
-    case("hold full en", at("session", AT_SESSION, lang="en"), "2", "session", says=["that session has just filled up"], refusal="full"),
-    case("hold closed", at("session", AT_SESSION), "2", "date", says=["Kamis, 3 Desember 2026: kantor tutup.", "Tanggal terdekat"], not_says=["Kamis, 3 Desember 2026;", "; Kamis, 3 Desember 2026"], refusal="closed"),
-    case("hold nik taken", at("session", AT_SESSION), "2", "menu", says=["dari nomor lain"], not_says=[CODE2], refusal=Refusal("nik_taken", CODE2)),
-    case("hold nik taken by this number", at("session", AT_SESSION), "2", "menu", says=["booking aktif PLG-7K3QXM", "CEK, UBAH atau BATAL"], refusal=Refusal("nik_taken", CODE), **ONE_BOOKING),
-    case("hold phone limit", at("session", AT_SESSION), "2", "menu", says=["sudah punya 5 booking aktif (batas 5)", "CEK, UBAH atau BATAL"], refusal="phone_limit", **LIMIT),
-    case("hold phone limit, facts behind", at("session", AT_SESSION), "2", "menu", says=["sudah punya 5 booking aktif (batas 5)"], refusal="phone_limit"),
-    case("hold for a move, booking gone", at("session", replace(MOVING, date=THURSDAY)), "2", "menu", says=["Kode itu tidak ada"], refusal=Refusal("unknown_booking", CODE)),
-    case("hold from the date step", at("date", AT_DATE), "besok sesi 2", "session", says=["baru saja penuh", "Rabu, 2 Desember 2026. Pilih sesi"], refusal="full"),
+    case(
+        "hold full",
+        at("session", AT_SESSION),
+        "2",
+        "session",
+        says=["sesi itu baru saja penuh", "Pilih sesi"],
+        refusal="full",
+    ),
+    case(
+        "hold full en",
+        at("session", AT_SESSION, lang="en"),
+        "2",
+        "session",
+        says=["that session has just filled up"],
+        refusal="full",
+    ),
+    case(
+        "hold closed",
+        at("session", AT_SESSION),
+        "2",
+        "date",
+        says=["Kamis, 3 Desember 2026: kantor tutup.", "Tanggal terdekat"],
+        not_says=["Kamis, 3 Desember 2026;", "; Kamis, 3 Desember 2026"],
+        refusal="closed",
+    ),
+    case(
+        "hold nik taken",
+        at("session", AT_SESSION),
+        "2",
+        "menu",
+        says=["dari nomor lain"],
+        not_says=[CODE2],
+        refusal=Refusal("nik_taken", CODE2),
+    ),
+    case(
+        "hold nik taken by this number",
+        at("session", AT_SESSION),
+        "2",
+        "menu",
+        says=["booking aktif PLG-7K3QXM", "CEK, UBAH atau BATAL"],
+        refusal=Refusal("nik_taken", CODE),
+        **ONE_BOOKING,
+    ),
+    case(
+        "hold phone limit",
+        at("session", AT_SESSION),
+        "2",
+        "menu",
+        says=["sudah punya 5 booking aktif (batas 5)", "CEK, UBAH atau BATAL"],
+        refusal="phone_limit",
+        **LIMIT,
+    ),
+    case(
+        "hold phone limit, facts behind",
+        at("session", AT_SESSION),
+        "2",
+        "menu",
+        says=["sudah punya 5 booking aktif (batas 5)"],
+        refusal="phone_limit",
+    ),
+    case(
+        "hold for a move, booking gone",
+        at("session", replace(MOVING, date=THURSDAY)),
+        "2",
+        "menu",
+        says=["Kode itu tidak ada"],
+        refusal=Refusal("unknown_booking", CODE),
+    ),
+    case(
+        "hold from the date step",
+        at("date", AT_DATE),
+        "besok sesi 2",
+        "session",
+        says=["baru saja penuh", "Rabu, 2 Desember 2026. Pilih sesi"],
+        refusal="full",
+    ),
     case("hold hold_lost", at("session", AT_SESSION), "2", "session", says=["Pilih sesi"], refusal="hold_lost"),
     # ConfirmHold refused
-    case("confirm hold lost", at("confirm", AT_CONFIRM), "YA", "session", says=["waktu tahan habis", "Pilih sesi"], refusal="hold_lost", **HELD),
-    case("confirm hold lost en", at("confirm", AT_CONFIRM, lang="en"), "yes", "session", says=["the hold ran out"], refusal="hold_lost", **HELD),
-    case("confirm hold lost, day full", at("confirm", AT_CONFIRM), "YA", "date", says=["waktu tahan habis", "sudah penuh"], refusal="hold_lost", full=[THURSDAY], **HELD),
-    case("confirm nik taken", at("confirm", AT_CONFIRM), "YA", "menu", ["ReleaseHold"], ["dari nomor lain"], refusal=Refusal("nik_taken", CODE2), **HELD),
-    case("confirm moved booking gone", at("confirm", MOVING_CONFIRM), "YA", "menu", ["ReleaseHold"], ["Kode itu tidak ada"], refusal=Refusal("unknown_booking", CODE), **HELD),
+    case(
+        "confirm hold lost",
+        at("confirm", AT_CONFIRM),
+        "YA",
+        "session",
+        says=["waktu tahan habis", "Pilih sesi"],
+        refusal="hold_lost",
+        **HELD,
+    ),
+    case(
+        "confirm hold lost en",
+        at("confirm", AT_CONFIRM, lang="en"),
+        "yes",
+        "session",
+        says=["the hold ran out"],
+        refusal="hold_lost",
+        **HELD,
+    ),
+    case(
+        "confirm hold lost, day full",
+        at("confirm", AT_CONFIRM),
+        "YA",
+        "date",
+        says=["waktu tahan habis", "sudah penuh"],
+        refusal="hold_lost",
+        full=[THURSDAY],
+        **HELD,
+    ),
+    case(
+        "confirm nik taken",
+        at("confirm", AT_CONFIRM),
+        "YA",
+        "menu",
+        ["ReleaseHold"],
+        ["dari nomor lain"],
+        refusal=Refusal("nik_taken", CODE2),
+        **HELD,
+    ),
+    case(
+        "confirm moved booking gone",
+        at("confirm", MOVING_CONFIRM),
+        "YA",
+        "menu",
+        ["ReleaseHold"],
+        ["Kode itu tidak ada"],
+        refusal=Refusal("unknown_booking", CODE),
+        **HELD,
+    ),
     case("confirm closed", at("confirm", AT_CONFIRM), "YA", "date", says=["kantor tutup"], refusal="closed", **HELD),
     # CancelBooking refused
-    case("cancel unknown booking", at("cancel_confirm", Draft(cancelling=CODE)), "YA", "menu", says=["Kode itu tidak ada"], refusal=Refusal("unknown_booking", CODE), **ONE_BOOKING),
+    case(
+        "cancel unknown booking",
+        at("cancel_confirm", Draft(cancelling=CODE)),
+        "YA",
+        "menu",
+        says=["Kode itu tidak ada"],
+        refusal=Refusal("unknown_booking", CODE),
+        **ONE_BOOKING,
+    ),
 ]
 
 
@@ -854,6 +1790,7 @@ def test_refused(state, text, step_name, effects, says, not_says, lang, draft_fi
 
 # --- whole conversations ------------------------------------------------------------------
 
+
 def test_walkthrough_indonesian():
     world = World()
     assert "Layanan paspor Kantor Imigrasi Palembang" in world.say("Halo, selamat pagi")
@@ -865,7 +1802,10 @@ def test_walkthrough_indonesian():
     assert "Rabu, 2 Desember 2026. Pilih sesi: 1) 08:00-10:00 (50 tempat)" in world.say("besok")
     summary = world.say("2")
     assert world.last.effects == (HoldPlace(WEDNESDAY, 2, "new", "electronic", "Budi Santoso", NIK),)
-    assert "Periksa: Paspor baru, elektronik. Budi Santoso, NIK ************0001. Rabu, 2 Desember 2026 10:00-12:00." in summary
+    assert (
+        "Periksa: Paspor baru, elektronik. Budi Santoso, NIK ************0001. Rabu, 2 Desember 2026 10:00-12:00."
+        in summary
+    )
     booked = world.say("YA")
     (code,) = world.bookings
     assert world.last.effects == (ConfirmHold(code),)
@@ -905,7 +1845,10 @@ def test_walkthrough_english():
     assert "Saturday, 5 December 2026: the office is closed on that day" in world.say("Saturday")
     assert "public holiday or collective leave (Hari Raya Natal)" in world.say("25 December")
     summary = world.say("Friday session 1")
-    assert "Check: Renewal, electronic. Budi Santoso, NIK ************0001. Friday, 4 December 2026 08:00-10:00." in summary
+    assert (
+        "Check: Renewal, electronic. Budi Santoso, NIK ************0001. Friday, 4 December 2026 08:00-10:00."
+        in summary
+    )
     booked = world.say("yes")
     (code,) = world.bookings
     assert f"Booked. Code: {code}. Friday, 4 December 2026 08:00-10:00" in booked

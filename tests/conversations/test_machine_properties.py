@@ -6,6 +6,7 @@ the world (time passes, other citizens take places, the office closes a day, an 
 back). `World` applies the effects with capacity 2 a session, so days fill up, and refuses
 effects as storage does.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,61 +16,215 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conversations import words
+from conversations.channels import GSM7, GSM7_EXTENDED
 from conversations.effects import CancelBooking, ConfirmBooking, ConfirmHold, HoldPlace, JoinWaitlist
 from conversations.facts import Facts
-from conversations.machine import Inbound, Outcome, step
+from conversations.machine import Inbound, Outcome, sane_state, step
 from conversations.state import STEPS, State
-from conversations.channels import GSM7, GSM7_EXTENDED
 from tests.conversations.test_machine import (
-    AT_CONFIRM, AT_DATE, AT_NAME, AT_NIK, AT_SESSION, AT_TYPE, CODE, MOVING, NIK, NIK2, NOW,
-    SESSIONS, Booked, Draft, World, make_booking, make_facts, make_hold,
+    AT_CONFIRM,
+    AT_DATE,
+    AT_NAME,
+    AT_NIK,
+    AT_SESSION,
+    AT_TYPE,
+    CODE,
+    MOVING,
+    NIK,
+    NIK2,
+    NOW,
+    SESSIONS,
+    Booked,
+    Draft,
+    World,
+    make_booking,
+    make_facts,
+    make_hold,
 )
 
 NIK3 = "3273014107950003"  # Bandung, a woman born 1 July 1995
 MESSAGES = [
     # keywords, as typed
-    *sorted(words.KEYWORDS), "menu", "batal", "Batal.", "cek", "ubah", "syarat", "petugas",
-    "stop", "mulai", "help!", "saya mau batal", "cancel my booking", "BATAL {code}",
-    "UBAH {code}", "cancel {code}", "BATAL PLG-AAAAAA", "batal plg7k3qxm",
+    *sorted(words.KEYWORDS),
+    "menu",
+    "batal",
+    "Batal.",
+    "cek",
+    "ubah",
+    "syarat",
+    "petugas",
+    "stop",
+    "mulai",
+    "help!",
+    "saya mau batal",
+    "cancel my booking",
+    "BATAL {code}",
+    "UBAH {code}",
+    "cancel {code}",
+    "BATAL PLG-AAAAAA",
+    "batal plg7k3qxm",
     # choices
-    "0", "1", "2", "3", "4", "5", "6", "7", "10", "99", "1.", "2)",
+    "0",
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "6",
+    "7",
+    "10",
+    "99",
+    "1.",
+    "2)",
     # services and passport types
-    "baru", "perpanjang", "hilang", "rusak", "new", "renewal", "lost", "damaged",
-    "baru elektronik", "lost ordinary", "biasa", "elektronik", "e-paspor", "non elektronik",
-    "paspor baru elektronik", "baru atau hilang",
+    "baru",
+    "perpanjang",
+    "hilang",
+    "rusak",
+    "new",
+    "renewal",
+    "lost",
+    "damaged",
+    "baru elektronik",
+    "lost ordinary",
+    "biasa",
+    "elektronik",
+    "e-paspor",
+    "non elektronik",
+    "paspor baru elektronik",
+    "baru atau hilang",
     # names, alone and with a NIK
-    "Budi Santoso", "Siti Aminah", "I Made Wirawan", "Nama: Dewi Lestari", "my name is John",
-    "José Ñúñez", "李明", "x", f"Budi Santoso {NIK}", f"Siti Aminah, NIK {NIK2}",
+    "Budi Santoso",
+    "Siti Aminah",
+    "I Made Wirawan",
+    "Nama: Dewi Lestari",
+    "my name is John",
+    "José Ñúñez",
+    "李明",
+    "x",
+    f"Budi Santoso {NIK}",
+    f"Siti Aminah, NIK {NIK2}",
     # NIKs, valid and not
-    NIK, NIK2, NIK3, "1671 0145 0190 0001", "9971014501900001", "1671019901900001",
-    "1671014501900000", NIK[:-1], NIK + "9", f"NIK saya {NIK3}",
+    NIK,
+    NIK2,
+    NIK3,
+    "1671 0145 0190 0001",
+    "9971014501900001",
+    "1671019901900001",
+    "1671014501900000",
+    NIK[:-1],
+    NIK + "9",
+    f"NIK saya {NIK3}",
     # dates of many forms, with sessions
-    "besok", "lusa", "hari ini", "kemarin", "Senin", "Sabtu", "Minggu", "hari Jumat",
-    "Senin depan", "5/12", "24/12", "25 Desember", "31/12", "1/1/2027", "2/12/2025", "tgl 10",
-    "3 hari lagi", "tomorrow", "next monday", "Saturday", "December 9", "besok sesi 2",
-    "5/12 jam 10", "Kamis jam 13", "Rabu 08:00", "tomorrow session 3", "minggu depan",
+    "besok",
+    "lusa",
+    "hari ini",
+    "kemarin",
+    "Senin",
+    "Sabtu",
+    "Minggu",
+    "hari Jumat",
+    "Senin depan",
+    "5/12",
+    "24/12",
+    "25 Desember",
+    "31/12",
+    "1/1/2027",
+    "2/12/2025",
+    "tgl 10",
+    "3 hari lagi",
+    "tomorrow",
+    "next monday",
+    "Saturday",
+    "December 9",
+    "besok sesi 2",
+    "5/12 jam 10",
+    "Kamis jam 13",
+    "Rabu 08:00",
+    "tomorrow session 3",
+    "minggu depan",
     # sessions
-    "sesi 1", "sesi 3", "sesi 9", "jam 8", "jam 9", "10:00", "13.00", "session 2",
+    "sesi 1",
+    "sesi 3",
+    "sesi 9",
+    "jam 8",
+    "jam 9",
+    "10:00",
+    "13.00",
+    "session 2",
     # yes and no
-    "YA", "ya", "Ya!", "ya benar", "iya", "yes", "ok", "\U0001f44d", "TIDAK", "no", "gak jadi",
+    "YA",
+    "ya",
+    "Ya!",
+    "ya benar",
+    "iya",
+    "yes",
+    "ok",
+    "\U0001f44d",
+    "TIDAK",
+    "no",
+    "gak jadi",
     "ya tidak",
     # junk
-    "", "   ", "asdf", "???", "\U0001f600", "\U0001f1ee\U0001f1e9", "a" * 1000, "\x00",
-    "\u202e", "halo", "hello", "terima kasih", "{code}", "{}", "%s", "{0}",
+    "",
+    "   ",
+    "asdf",
+    "???",
+    "\U0001f600",
+    "\U0001f1ee\U0001f1e9",
+    "a" * 1000,
+    "\x00",
+    "\u202e",
+    "halo",
+    "hello",
+    "terima kasih",
+    "{code}",
+    "{}",
+    "%s",
+    "{0}",
 ]
 
 # What a citizen is likely to send at each step (drawn more often than the rest).
 BY_STEP = {
-    "menu": ["1", "1", "2", "3", "4", "5", "CEK", "UBAH", "BATAL", "baru elektronik",
-             "BATAL {code}", "UBAH {code}", "YA", "TIDAK"],
+    "menu": [
+        "1",
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "CEK",
+        "UBAH",
+        "BATAL",
+        "baru elektronik",
+        "BATAL {code}",
+        "UBAH {code}",
+        "YA",
+        "TIDAK",
+    ],
     "service": ["1", "2", "3", "4", "baru", "lost ordinary", "hilang", "9"],
     "passport_type": ["1", "2", "biasa", "elektronik", "3"],
-    "name": ["Budi Santoso", "Siti Aminah", f"Budi Santoso {NIK}", f"Siti Aminah {NIK2}",
-             f"Dewi {NIK3}", "12345"],
+    "name": ["Budi Santoso", "Siti Aminah", f"Budi Santoso {NIK}", f"Siti Aminah {NIK2}", f"Dewi {NIK3}", "12345"],
     "nik": [NIK, NIK2, NIK3, "1671 0145 0190 0001", "9971014501900001", NIK[:-1]],
-    "date": ["besok", "lusa", "hari ini", "Senin", "Sabtu", "24/12", "1/1/2027", "kemarin",
-             "besok sesi 2", "5/12 jam 10", "Kamis jam 13", "tomorrow", "tgl 10", "Rabu 08:00",
-             "TUNGGU", "wait", "YA"],
+    "date": [
+        "besok",
+        "lusa",
+        "hari ini",
+        "Senin",
+        "Sabtu",
+        "24/12",
+        "1/1/2027",
+        "kemarin",
+        "besok sesi 2",
+        "5/12 jam 10",
+        "Kamis jam 13",
+        "tomorrow",
+        "tgl 10",
+        "Rabu 08:00",
+        "TUNGGU",
+        "wait",
+        "YA",
+    ],
     "session": ["1", "2", "3", "sesi 2", "jam 13", "4", "Senin", "lusa sesi 1", "Sabtu"],
     "confirm": ["YA", "ya", "yes", "ok", "TIDAK", "no", "BATAL", "mungkin", "\U0001f44d"],
     "cancel_pick": ["1", "2", "{code}", "3", "BATAL"],
@@ -128,10 +283,9 @@ def race_limit(world: World, effects) -> None:
     """
     if not any(isinstance(effect, HoldPlace) and not effect.moving for effect in effects):
         return
-    for n in range(world.max_bookings - len(world.active())):
+    for _n in range(world.max_bookings - len(world.active())):
         code = world.new_code()
-        world.bookings[code] = Booked(code, world.today + dt.timedelta(days=1), 1, "new",
-                                      "ordinary", "Lain", None)
+        world.bookings[code] = Booked(code, world.today + dt.timedelta(days=1), 1, "new", "ordinary", "Lain", None)
 
 
 RACES = [race_full, race_close, race_cancel, race_nik, race_limit]
@@ -154,8 +308,18 @@ def draw_event(data, world: World):
     if kind == "step" and state.opted_out:
         return ("send", data.draw(st.sampled_from(["MULAI", "START", "halo", "STOP"])), 0)
     if kind == "step" and state.handover:
-        return data.draw(st.sampled_from([("handback",), ("send", "halo", 0), ("send", "MENU", 0),
-                                          ("send", "YA", 0), ("send", "BATAL", 0), ("remind",)]))
+        return data.draw(
+            st.sampled_from(
+                [
+                    ("handback",),
+                    ("send", "halo", 0),
+                    ("send", "MENU", 0),
+                    ("send", "YA", 0),
+                    ("send", "BATAL", 0),
+                    ("remind",),
+                ]
+            )
+        )
     if kind == "step":
         text = data.draw(st.sampled_from(BY_STEP.get(state.step, MESSAGES)), label="text")
         return ("send", text, 0)
@@ -188,8 +352,9 @@ class Checks:
                 assert state.step == "confirm" and words.is_yes(text), (state, text)
                 assert facts.hold is not None and effect.code == facts.hold.code
             if isinstance(effect, CancelBooking):
-                answers_reminder = command == "cancel" and effect.code in awaiting and (
-                    state.step == "menu" or state.handover)
+                answers_reminder = (
+                    command == "cancel" and effect.code in awaiting and (state.step == "menu" or state.handover)
+                )
                 assert answers_reminder or (state.step == "cancel_confirm" and words.is_yes(text)), (state, text)
                 assert effect.code in {b.code for b in facts.bookings}
             if isinstance(effect, ConfirmBooking):
@@ -210,8 +375,9 @@ class Checks:
         assert sum(isinstance(e, (HoldPlace, ConfirmHold, CancelBooking, JoinWaitlist)) for e in effects) <= 1
         # What storage refused is never asked for again in the same message.
         if facts.refusal is not None:
-            assert not any(isinstance(e, (HoldPlace, ConfirmHold, CancelBooking, ConfirmBooking, JoinWaitlist))
-                           for e in effects)
+            assert not any(
+                isinstance(e, (HoldPlace, ConfirmHold, CancelBooking, ConfirmBooking, JoinWaitlist)) for e in effects
+            )
         # Silence towards an opted-out number and during a handover (but for a short answer
         # to a reminder that acted on it).
         if state.opted_out and command != "start":
@@ -300,15 +466,24 @@ def test_random_interruptions_of_a_booking(prefix, middle, start):
 
 
 STATES = [
-    State(), State(step="service"), State(step="passport_type", draft=AT_TYPE),
-    State(step="name", draft=AT_NAME), State(step="nik", draft=AT_NIK),
-    State(step="date", draft=AT_DATE), State(step="session", draft=AT_SESSION),
-    State(step="confirm", draft=AT_CONFIRM), State(step="date", draft=MOVING),
-    State(step="cancel_pick"), State(step="cancel_confirm", draft=Draft(cancelling=CODE)),
-    State(step="move_pick"), State(step="confirm"), State(step="bogus", lang="fr"),
+    State(),
+    State(step="service"),
+    State(step="passport_type", draft=AT_TYPE),
+    State(step="name", draft=AT_NAME),
+    State(step="nik", draft=AT_NIK),
+    State(step="date", draft=AT_DATE),
+    State(step="session", draft=AT_SESSION),
+    State(step="confirm", draft=AT_CONFIRM),
+    State(step="date", draft=MOVING),
+    State(step="cancel_pick"),
+    State(step="cancel_confirm", draft=Draft(cancelling=CODE)),
+    State(step="move_pick"),
+    State(step="confirm"),
+    State(step="bogus", lang="fr"),
     State(step="date", draft=replace(AT_DATE, waiting_for=AT_SESSION.date)),
     State(step="confirm", draft=replace(AT_CONFIRM, offer=True)),
-    State(handover=True), State(opted_out=True),
+    State(handover=True),
+    State(opted_out=True),
 ]
 
 
@@ -318,18 +493,18 @@ STATES = [
     lang=st.sampled_from(["id", "en"]),
     text=st.one_of(st.text(max_size=200), st.sampled_from(MESSAGES)),
     media=st.integers(0, 3),
-    facts=st.fixed_dictionaries({
-        "bookings": st.sampled_from(
-            [(), (make_booking(),), (make_booking(), make_booking("PLG-9ZZT4B"))]
-        ),
-        "awaiting": st.sampled_from([0, 1, 2]),
-        "hold": st.sampled_from([None, make_hold()]),
-        "refusal": st.sampled_from(
-            [None, "full", "nik_taken", "phone_limit", "hold_lost", "unknown_booking", "closed"]
-        ),
-        "channel": st.sampled_from(["whatsapp", "sms"]),
-        "full": st.sampled_from([(), [AT_SESSION.date]]),
-    }),
+    facts=st.fixed_dictionaries(
+        {
+            "bookings": st.sampled_from([(), (make_booking(),), (make_booking(), make_booking("PLG-9ZZT4B"))]),
+            "awaiting": st.sampled_from([0, 1, 2]),
+            "hold": st.sampled_from([None, make_hold()]),
+            "refusal": st.sampled_from(
+                [None, "full", "nik_taken", "phone_limit", "hold_lost", "unknown_booking", "closed"]
+            ),
+            "channel": st.sampled_from(["whatsapp", "sms"]),
+            "full": st.sampled_from([(), [AT_SESSION.date]]),
+        }
+    ),
 )
 def test_any_text_in_any_state(state, lang, text, media, facts):
     state = replace(state, lang=lang)
@@ -337,4 +512,6 @@ def test_any_text_in_any_state(state, lang, text, media, facts):
     facts = make_facts(**facts)
     facts = replace(facts, awaiting_confirmation=facts.bookings[:awaiting])
     outcome = step(state, Inbound(text, media), NOW, facts)
-    Checks()(state, text, facts, outcome)
+    # A stored state whose step lacks its draft (a summary with nothing to book) is read as
+    # the menu: the promises hold for the state the machine acts on.
+    Checks()(sane_state(state), text, facts, outcome)

@@ -2,6 +2,7 @@
 
 Table-driven like test_machine: (state, message, facts) -> step, effects, replies.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,8 +14,26 @@ from conversations.effects import CancelBooking, ConfirmBooking, JoinWaitlist
 from conversations.facts import Facts
 from conversations.state import Draft, State
 from tests.conversations.test_machine import (
-    AT_CONFIRM, AT_DATE, AT_NAME, AT_SESSION, CODE, CODE2, MONDAY, MOVING, NIK, NIK2, THURSDAY,
-    TODAY, WEDNESDAY, World, at, kinds, make_booking, make_facts, make_hold, run,
+    AT_CONFIRM,
+    AT_DATE,
+    AT_NAME,
+    AT_SESSION,
+    CODE,
+    CODE2,
+    MONDAY,
+    MOVING,
+    NIK,
+    NIK2,
+    THURSDAY,
+    TODAY,
+    WEDNESDAY,
+    World,
+    at,
+    kinds,
+    make_booking,
+    make_facts,
+    make_hold,
+    run,
 )
 
 REMINDED = make_booking()  # Thursday 10:00-12:00, reminded and not yet confirmed
@@ -40,11 +59,16 @@ def check(outcome, step_name: str, effects: list[str], says=(), not_says=()) -> 
 
 # --- answers to a reminder -------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("text", ["YA", "ya", "Ya, benar", "ok", "iya", "\U0001f44d"])
 def test_ya_at_the_menu_confirms_the_reminded_booking(text):
     outcome = run(at("menu"), text, facts(REMINDED))
-    check(outcome, "menu", ["ConfirmBooking"],
-          ["Terima kasih, kehadiran terkonfirmasi: PLG-7K3QXM Kamis, 3 Desember 2026 10:00-12:00."])
+    check(
+        outcome,
+        "menu",
+        ["ConfirmBooking"],
+        ["Terima kasih, kehadiran terkonfirmasi: PLG-7K3QXM Kamis, 3 Desember 2026 10:00-12:00."],
+    )
     assert outcome.effects == (ConfirmBooking(CODE),)
 
 
@@ -88,8 +112,7 @@ def test_batal_with_other_bookings_cancels_only_the_reminded_one():
 
 
 def test_batal_with_several_reminded_asks_which():
-    check(run(at("menu"), "BATAL", facts(REMINDED, REMINDED2)), "cancel_pick", [],
-          ["Booking mana yang dibatalkan?"])
+    check(run(at("menu"), "BATAL", facts(REMINDED, REMINDED2)), "cancel_pick", [], ["Booking mana yang dibatalkan?"])
 
 
 def test_batal_with_a_code_asks_to_confirm_as_always():
@@ -99,17 +122,24 @@ def test_batal_with_a_code_asks_to_confirm_as_always():
 
 def test_tidak_to_a_reminder_cancels_nothing_and_says_how():
     """A plain no is neither answer: cancelling on a guess cannot be undone."""
-    check(run(at("menu"), "TIDAK", facts(REMINDED)), "menu", [],
-          ["Balas YA untuk konfirmasi booking PLG-7K3QXM Kamis, 3 Desember 2026", "BATAL"])
+    check(
+        run(at("menu"), "TIDAK", facts(REMINDED)),
+        "menu",
+        [],
+        ["Balas YA untuk konfirmasi booking PLG-7K3QXM Kamis, 3 Desember 2026", "BATAL"],
+    )
 
 
-@pytest.mark.parametrize(("state", "prompt"), [
-    (at("name", AT_NAME), "Nama lengkap"),
-    (at("date", AT_DATE), "Tanggal berapa?"),
-    (at("session", AT_SESSION), "Pilih sesi"),
-    (at("service"), "Layanan apa?"),
-    (at("cancel_pick"), "Booking mana yang dibatalkan"),
-])
+@pytest.mark.parametrize(
+    ("state", "prompt"),
+    [
+        (at("name", AT_NAME), "Nama lengkap"),
+        (at("date", AT_DATE), "Tanggal berapa?"),
+        (at("session", AT_SESSION), "Pilih sesi"),
+        (at("service"), "Layanan apa?"),
+        (at("cancel_pick"), "Booking mana yang dibatalkan"),
+    ],
+)
 def test_ya_in_the_middle_of_something_else_confirms_and_asks_again(state, prompt):
     """Where YA answers nothing, it answers the reminder; the step's question comes again."""
     outcome = run(state, "YA", facts(REMINDED))
@@ -119,13 +149,20 @@ def test_ya_in_the_middle_of_something_else_confirms_and_asks_again(state, promp
 
 def test_ya_at_a_summary_books_the_summary_and_says_the_reminder_still_waits():
     outcome = run(at("confirm", AT_CONFIRM), "YA", facts(REMINDED, hold=make_hold()))
-    check(outcome, "menu", ["ConfirmHold"],
-          ["Booking berhasil", "Booking PLG-7K3QXM Kamis, 3 Desember 2026 10:00-12:00 belum dikonfirmasi"])
+    check(
+        outcome,
+        "menu",
+        ["ConfirmHold"],
+        ["Booking berhasil", "Booking PLG-7K3QXM Kamis, 3 Desember 2026 10:00-12:00 belum dikonfirmasi"],
+    )
 
 
 def test_moving_the_reminded_booking_does_not_ask_to_confirm_its_old_date():
-    outcome = run(at("confirm", replace(MOVING, date=WEDNESDAY, session_id=1)), "YA",
-                  facts(REMINDED, hold=make_hold("PLG-HHHHHH", WEDNESDAY, 1)))
+    outcome = run(
+        at("confirm", replace(MOVING, date=WEDNESDAY, session_id=1)),
+        "YA",
+        facts(REMINDED, hold=make_hold("PLG-HHHHHH", WEDNESDAY, 1)),
+    )
     check(outcome, "menu", ["ConfirmHold"], ["dipindah ke Rabu"], not_says=["belum dikonfirmasi"])
 
 
@@ -135,8 +172,7 @@ def test_ya_to_cancelling_the_reminded_booking_cancels_it_without_more():
 
 
 def test_batal_in_a_booking_in_progress_stops_it_and_cancels_nothing():
-    check(run(at("session", AT_SESSION), "BATAL", facts(REMINDED)), "menu", [],
-          ["Pemesanan dibatalkan"])
+    check(run(at("session", AT_SESSION), "BATAL", facts(REMINDED)), "menu", [], ["Pemesanan dibatalkan"])
 
 
 def test_ya_refused_by_storage_says_so_and_asks_nothing_again():
@@ -149,12 +185,15 @@ def test_ya_refused_by_storage_says_so_and_asks_nothing_again():
 HANDED_OVER = at("menu", handover=True)
 
 
-@pytest.mark.parametrize(("text", "effects"), [
-    ("YA", [ConfirmBooking(CODE)]),
-    ("ok", [ConfirmBooking(CODE)]),
-    ("BATAL", [CancelBooking(CODE)]),
-    ("BATAL PLG-7K3QXM", [CancelBooking(CODE)]),
-])
+@pytest.mark.parametrize(
+    ("text", "effects"),
+    [
+        ("YA", [ConfirmBooking(CODE)]),
+        ("ok", [ConfirmBooking(CODE)]),
+        ("BATAL", [CancelBooking(CODE)]),
+        ("BATAL PLG-7K3QXM", [CancelBooking(CODE)]),
+    ],
+)
 def test_a_reminder_answer_still_acts_during_a_handover(text, effects):
     outcome = run(HANDED_OVER, text, facts(REMINDED))
     assert list(outcome.effects) == effects
@@ -162,12 +201,19 @@ def test_a_reminder_answer_still_acts_during_a_handover(text, effects):
     assert outcome.state == HANDED_OVER
 
 
-@pytest.mark.parametrize(("text", "awaiting"), [
-    ("halo", (REMINDED,)), ("1", (REMINDED,)), ("MENU", (REMINDED,)), ("TIDAK", (REMINDED,)),
-    ("YA", ()), ("BATAL", ()),
-    ("BATAL", (REMINDED, REMINDED2)),  # which one? the officer answers that
-    ("BATAL PLG-AAAAAA", (REMINDED,)),
-])
+@pytest.mark.parametrize(
+    ("text", "awaiting"),
+    [
+        ("halo", (REMINDED,)),
+        ("1", (REMINDED,)),
+        ("MENU", (REMINDED,)),
+        ("TIDAK", (REMINDED,)),
+        ("YA", ()),
+        ("BATAL", ()),
+        ("BATAL", (REMINDED, REMINDED2)),  # which one? the officer answers that
+        ("BATAL PLG-AAAAAA", (REMINDED,)),
+    ],
+)
 def test_otherwise_the_bot_stays_silent_during_a_handover(text, awaiting):
     outcome = run(HANDED_OVER, text, facts(*awaiting, bookings=[REMINDED, REMINDED2]))
     assert outcome.replies == () and outcome.effects == () and outcome.state == HANDED_OVER
@@ -187,16 +233,15 @@ def test_an_opted_out_number_answers_nothing(text):
 
 # --- what the booked reply says about confirming ----------------------------------------------
 
+
 def test_a_booking_past_its_reminder_time_is_said_to_be_confirmed():
     outcome = run(at("confirm", AT_CONFIRM), "YA", facts(hold=make_hold(), confirmed_through=THURSDAY))
     check(outcome, "menu", ["ConfirmHold"], ["Booking ini langsung terkonfirmasi."], not_says=["Pengingat"])
 
 
 def test_a_later_booking_is_told_of_the_reminder_and_the_deadline():
-    outcome = run(at("confirm", AT_CONFIRM, lang="en"), "yes",
-                  facts(hold=make_hold(), confirmed_through=WEDNESDAY))
-    check(outcome, "menu", ["ConfirmHold"],
-          ["We remind you at 09:00 the day before: reply YES by 20:00 to confirm"])
+    outcome = run(at("confirm", AT_CONFIRM, lang="en"), "yes", facts(hold=make_hold(), confirmed_through=WEDNESDAY))
+    check(outcome, "menu", ["ConfirmHold"], ["We remind you at 09:00 the day before: reply YES by 20:00 to confirm"])
 
 
 def test_without_reminders_the_booked_reply_says_neither():
@@ -206,10 +251,19 @@ def test_without_reminders_the_booked_reply_says_neither():
 
 # --- the waiting list -------------------------------------------------------------------------------
 
+
 def test_a_full_day_invites_to_its_waiting_list():
     outcome = run(at("date", AT_DATE), "Kamis", make_facts(full=[THURSDAY]))
-    check(outcome, "date", [], ["Kamis, 3 Desember 2026 sudah penuh", "Tanggal terdekat",
-                                "Atau balas TUNGGU untuk masuk daftar tunggu Kamis, 3 Desember 2026"])
+    check(
+        outcome,
+        "date",
+        [],
+        [
+            "Kamis, 3 Desember 2026 sudah penuh",
+            "Tanggal terdekat",
+            "Atau balas TUNGGU untuk masuk daftar tunggu Kamis, 3 Desember 2026",
+        ],
+    )
     assert outcome.state.draft.waiting_for == THURSDAY
     assert outcome.replies[-1].startswith("Atau balas TUNGGU")
 
@@ -219,11 +273,14 @@ def test_the_invitation_in_english():
     assert "Or reply WAIT to join the waiting list for Thursday, 3 December 2026" in outcome.replies[-1]
 
 
-@pytest.mark.parametrize(("state", "text", "full"), [
-    (at("date", AT_DATE), "hari ini", [TODAY]),  # too late to wait for today
-    (at("date", MOVING), "Kamis", [THURSDAY]),  # a move keeps its booking meanwhile
-    (at("date", AT_DATE), "Sabtu", []),  # closed, not full
-])
+@pytest.mark.parametrize(
+    ("state", "text", "full"),
+    [
+        (at("date", AT_DATE), "hari ini", [TODAY]),  # too late to wait for today
+        (at("date", MOVING), "Kamis", [THURSDAY]),  # a move keeps its booking meanwhile
+        (at("date", AT_DATE), "Sabtu", []),  # closed, not full
+    ],
+)
 def test_no_invitation(state, text, full):
     outcome = run(state, text, make_facts(full=full, bookings=[make_booking()]))
     assert "TUNGGU" not in "\n".join(outcome.replies)
@@ -243,8 +300,10 @@ def test_tunggu_joins_the_waiting_list(text):
 
 def test_joining_says_how_an_offer_comes():
     outcome = run(WAITING, "TUNGGU", make_facts(full=[THURSDAY]))
-    assert outcome.replies == ("Anda di daftar tunggu Kamis, 3 Desember 2026. Jika ada tempat kosong "
-                               "kami kirim pesan; balas YA dalam 30 menit untuk mengambilnya.",)
+    assert outcome.replies == (
+        "Anda di daftar tunggu Kamis, 3 Desember 2026. Jika ada tempat kosong "
+        "kami kirim pesan; balas YA dalam 30 menit untuk mengambilnya.",
+    )
 
 
 def test_joining_twice_is_refused_kindly():
@@ -285,8 +344,7 @@ def test_ya_to_an_offer_books_it_through_the_usual_confirmation():
 @pytest.mark.parametrize("text", ["TIDAK", "no", "BATAL"])
 def test_declining_an_offer_gives_the_place_to_the_next(text):
     outcome = run(OFFERED, text, make_facts(hold=make_hold()))
-    check(outcome, "menu", ["ReleaseHold"], ["diberikan ke warga berikutnya"]
-          if text != "no" else [])
+    check(outcome, "menu", ["ReleaseHold"], ["diberikan ke warga berikutnya"] if text != "no" else [])
 
 
 def test_the_draft_survives_storage_with_its_new_fields():
@@ -297,6 +355,7 @@ def test_the_draft_survives_storage_with_its_new_fields():
 
 
 # --- a whole conversation ------------------------------------------------------------------------
+
 
 def test_walkthrough_full_day_then_waiting_list():
     world = World()

@@ -160,10 +160,18 @@ def test_any_16_digits_get_a_verdict_and_a_mask(digits: str) -> None:
 VALID = "1671014501900003"
 
 
-@pytest.mark.parametrize("written", [
-    VALID, "1671 0145 0190 0003", "1671-0145-0190-0003", "1671 - 0145 - 0190 - 0003",
-    "1671.0145.0190.0003", "16 71 01 45 01 90 00 03", VALID.translate(FULL_WIDTH),
-])
+@pytest.mark.parametrize(
+    "written",
+    [
+        VALID,
+        "1671 0145 0190 0003",
+        "1671-0145-0190-0003",
+        "1671 - 0145 - 0190 - 0003",
+        "1671.0145.0190.0003",
+        "16 71 01 45 01 90 00 03",
+        VALID.translate(FULL_WIDTH),
+    ],
+)
 def test_every_nik_the_bot_reads_is_masked(written):
     text = f"NIK saya {written} ya kak"
     assert find_nik(text) == VALID

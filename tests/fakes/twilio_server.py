@@ -6,6 +6,7 @@ scripted hangs (a slow Twilio, or one a test holds while it kills the sender), W
 24-hour window (free text to a number in `outside_window` is refused with 63016), numbers
 refused whatever is sent, the message list (GET Messages.json), and what arrived, for assertions.
 """
+
 from __future__ import annotations
 
 import base64
@@ -90,8 +91,9 @@ class FakeTwilio:
             elif self.script and isinstance(self.script[0], Hang):
                 hang = self.script.pop(0)
                 self.hangs.append(hang)
-                status, body = self._accept(path, form) if hang.accept else _error(
-                    Failure(503, 20503, "Service Unavailable"))
+                status, body = (
+                    self._accept(path, form) if hang.accept else _error(Failure(503, 20503, "Service Unavailable"))
+                )
             elif self.script:
                 status, body = _error(self.script.pop(0))  # type: ignore[arg-type]
             else:
@@ -108,11 +110,22 @@ class FakeTwilio:
             refusal = self._refuse_request(path, auth)
             if refusal is not None:
                 return refusal
-            found = [m for m in reversed(self.accepted)
-                     if query.get("To", m["To"]) == m["To"] and query.get("From", m["From"]) == m["From"]]
-        return 200, {"messages": [_resource(path, m["sid"], m) for m in found], "page": 0,
-                     "page_size": max(len(found), 1), "start": 0, "end": max(len(found) - 1, 0),
-                     "uri": path, "first_page_uri": path, "next_page_uri": None, "previous_page_uri": None}
+            found = [
+                m
+                for m in reversed(self.accepted)
+                if query.get("To", m["To"]) == m["To"] and query.get("From", m["From"]) == m["From"]
+            ]
+        return 200, {
+            "messages": [_resource(path, m["sid"], m) for m in found],
+            "page": 0,
+            "page_size": max(len(found), 1),
+            "start": 0,
+            "end": max(len(found) - 1, 0),
+            "uri": path,
+            "first_page_uri": path,
+            "next_page_uri": None,
+            "previous_page_uri": None,
+        }
 
     def _refuse_request(self, path: str, auth: str | None) -> tuple[int, dict] | None:
         expected = "Basic " + base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode()
@@ -132,8 +145,9 @@ class FakeTwilio:
         if number in self.refused:
             return _error(self.refused[number])
         if to.startswith("whatsapp:") and number in self.outside_window and not form.get("ContentSid"):
-            return _error(Failure(400, 63016, "Failed to send freeform message because you are "
-                                              "outside the allowed window."))
+            return _error(
+                Failure(400, 63016, "Failed to send freeform message because you are outside the allowed window.")
+            )
         return self._accept(path, form)
 
     def _accept(self, path: str, form: dict[str, str]) -> tuple[int, dict]:
@@ -143,16 +157,24 @@ class FakeTwilio:
 
 
 def _error(failure: Failure) -> tuple[int, dict]:
-    return failure.status, {"code": failure.code, "message": failure.message, "status": failure.status,
-                            "more_info": ""}
+    return failure.status, {"code": failure.code, "message": failure.message, "status": failure.status, "more_info": ""}
 
 
 def _resource(path: str, sid: str, form: dict[str, str]) -> dict:
     return {
-        "sid": sid, "account_sid": ACCOUNT_SID, "to": form["To"], "from": form["From"],
-        "body": form.get("Body", ""), "status": "queued", "num_segments": "1",
-        "direction": "outbound-api", "api_version": "2010-04-01", "price": None,
-        "error_code": None, "error_message": None, "uri": f"{path[:-5]}/{sid}.json",
+        "sid": sid,
+        "account_sid": ACCOUNT_SID,
+        "to": form["To"],
+        "from": form["From"],
+        "body": form.get("Body", ""),
+        "status": "queued",
+        "num_segments": "1",
+        "direction": "outbound-api",
+        "api_version": "2010-04-01",
+        "price": None,
+        "error_code": None,
+        "error_message": None,
+        "uri": f"{path[:-5]}/{sid}.json",
         "date_created": "Tue, 01 Dec 2026 02:00:00 +0000",
     }
 
@@ -169,8 +191,7 @@ def start(fake: FakeTwilio | None = None) -> FakeTwilio:
 
         def do_GET(self) -> None:  # noqa: N802
             path, _, query = self.path.partition("?")
-            self._reply(*fake.listing(path, self.headers.get("Authorization"),
-                                      dict(urllib.parse.parse_qsl(query))))
+            self._reply(*fake.listing(path, self.headers.get("Authorization"), dict(urllib.parse.parse_qsl(query))))
 
         def _reply(self, status: int, body: dict) -> None:
             payload = json.dumps(body).encode()

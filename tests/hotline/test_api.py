@@ -1,4 +1,5 @@
 """The read-only JSON API under /api/v1."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,8 +18,9 @@ def get(client, path, token=None, **params):
     return client.get(path, query_string=params, headers=headers)
 
 
-@pytest.mark.parametrize("path", ["/api/v1/offices", "/api/v1/availability?office=PLG",
-                                  "/api/v1/bookings?office=PLG&date=2026-12-02"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/offices", "/api/v1/availability?office=PLG", "/api/v1/bookings?office=PLG&date=2026-12-02"]
+)
 @pytest.mark.parametrize("header", [None, "Bearer", "Bearer wrong-token", "Basic abc", "hl_x"])
 def test_without_a_valid_token_every_endpoint_says_401(client, token, path, header):
     headers = {"Authorization": header} if header else {}
@@ -39,8 +41,16 @@ def test_tokens_are_stored_hashed(db, token):
 
 def test_offices_lists_the_default_office(client, token):
     body = get(client, "/api/v1/offices", token).get_json()
-    assert body == {"offices": [{"code": "PLG", "name": "Kantor Imigrasi Kelas I Palembang",
-                                 "hotline": "+6282176190771", "timezone": "Asia/Jakarta"}]}
+    assert body == {
+        "offices": [
+            {
+                "code": "PLG",
+                "name": "Kantor Imigrasi Kelas I Palembang",
+                "hotline": "+6282176190771",
+                "timezone": "Asia/Jakarta",
+            }
+        ]
+    }
 
 
 def test_availability_shows_closed_days_and_counts_bookings_and_holds(client, token, citizen):
@@ -50,7 +60,9 @@ def test_availability_shows_closed_days_and_counts_bookings_and_holds(client, to
     other = citizen.other("+6281298765432")
     for text in ("1", "baru biasa", "Ani", "1671015501900001", "2/12", "1"):
         other.says(text)
-    body = get(client, "/api/v1/availability", token, office="PLG", **{"from": "2026-12-02", "to": "2026-12-06"}).get_json()
+    body = get(
+        client, "/api/v1/availability", token, office="PLG", **{"from": "2026-12-02", "to": "2026-12-06"}
+    ).get_json()
     assert body["office"] == "PLG"
     assert [d["date"] for d in body["dates"]] == ["2026-12-02", "2026-12-03", "2026-12-04", "2026-12-05", "2026-12-06"]
     assert [d["open"] for d in body["dates"]] == [True, True, True, False, False]  # weekend closed
@@ -60,7 +72,9 @@ def test_availability_shows_closed_days_and_counts_bookings_and_holds(client, to
 
 
 def test_christmas_and_cuti_bersama_are_closed(client, token):
-    body = get(client, "/api/v1/availability", token, office="plg", **{"from": "2026-12-24", "to": "2026-12-25"}).get_json()
+    body = get(
+        client, "/api/v1/availability", token, office="plg", **{"from": "2026-12-24", "to": "2026-12-25"}
+    ).get_json()
     assert [d["open"] for d in body["dates"]] == [False, False]
 
 
@@ -73,23 +87,32 @@ def test_bookings_of_a_day_with_the_nik_masked(client, token, citizen):
     assert booking["code"] == code
     assert booking["nik"] == "************0001"
     assert {k: booking[k] for k in ("status", "phone", "channel", "service", "passport_type", "name", "date")} == {
-        "status": "booked", "phone": "+6281234567890", "channel": "whatsapp", "service": "lost",
-        "passport_type": "electronic", "name": "Budi Santoso", "date": "2026-12-02"}
+        "status": "booked",
+        "phone": "+6281234567890",
+        "channel": "whatsapp",
+        "service": "lost",
+        "passport_type": "electronic",
+        "name": "Budi Santoso",
+        "date": "2026-12-02",
+    }
     assert booking["session"] == {"start": "13:00", "end": "15:00"}
     assert booking["created_at"].startswith("2026-12-01T02:00:00")
     assert get(client, "/api/v1/bookings", token, office="PLG", date="2026-12-03").get_json() == {"bookings": []}
 
 
-@pytest.mark.parametrize("path, params, words", [
-    ("/api/v1/availability", {}, "office is required"),
-    ("/api/v1/availability", {"office": "XYZ"}, "unknown office"),
-    ("/api/v1/availability", {"office": "PLG", "from": "2026-13-01"}, "from must be a date"),
-    ("/api/v1/availability", {"office": "PLG", "from": "2026-12-10", "to": "2026-12-01"}, "to must not be before"),
-    ("/api/v1/availability", {"office": "PLG", "from": "2026-01-01", "to": "2027-12-31"}, "at most"),
-    ("/api/v1/bookings", {"office": "PLG"}, "date is required"),
-    ("/api/v1/bookings", {"office": "PLG", "date": "tomorrow"}, "date must be a date"),
-    ("/api/v1/bookings", {"date": "2026-12-02"}, "office is required"),
-])
+@pytest.mark.parametrize(
+    "path, params, words",
+    [
+        ("/api/v1/availability", {}, "office is required"),
+        ("/api/v1/availability", {"office": "XYZ"}, "unknown office"),
+        ("/api/v1/availability", {"office": "PLG", "from": "2026-13-01"}, "from must be a date"),
+        ("/api/v1/availability", {"office": "PLG", "from": "2026-12-10", "to": "2026-12-01"}, "to must not be before"),
+        ("/api/v1/availability", {"office": "PLG", "from": "2026-01-01", "to": "2027-12-31"}, "at most"),
+        ("/api/v1/bookings", {"office": "PLG"}, "date is required"),
+        ("/api/v1/bookings", {"office": "PLG", "date": "tomorrow"}, "date must be a date"),
+        ("/api/v1/bookings", {"date": "2026-12-02"}, "office is required"),
+    ],
+)
 def test_bad_parameters_get_400_with_a_json_error(client, token, path, params, words):
     response = get(client, path, token, **params)
     assert response.status_code == 400

@@ -1,10 +1,11 @@
 """Officers' sign-in: accounts from the CLI, sessions, throttling, roles, offices, CSRF and headers."""
+
 from __future__ import annotations
 
 import re
+import tomllib
 
 import pytest
-import tomllib
 from flask import abort, jsonify, render_template_string
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -14,11 +15,10 @@ from hotline.auth import login_required, office_ids_for, role_required
 from hotline.cli import main
 from hotline.i18n import TEXTS
 from storage.models import LoginAttempt, Office, Officer
-from storage.officers import create_officer, office_clause, officer_by_username, update_officer
+from storage.officers import office_clause, officer_by_username, update_officer
 from storage.offices import load_offices, parse_offices
 from storage.tokens import create_token
 from tests.builders import PASSWORD, make_officer
-from tests.conftest import START
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 JKT = """
@@ -61,13 +61,24 @@ def attempts(db) -> int:
 
 # --- the CLI ------------------------------------------------------------------------------------
 
+
 def run(app, *args, input=None):
     return app.test_cli_runner().invoke(main, list(args), input=input)
 
 
 def test_officer_create_reads_the_password_from_stdin_and_never_prints_it(app, db, client):
-    result = run(app, "officer", "create", "Budi", "--role", "officer", "--office", "plg",
-                 "--password-stdin", input=PASSWORD + "\n")
+    result = run(
+        app,
+        "officer",
+        "create",
+        "Budi",
+        "--role",
+        "officer",
+        "--office",
+        "plg",
+        "--password-stdin",
+        input=PASSWORD + "\n",
+    )
     assert result.exit_code == 0, result.output
     assert result.output == "officer budi created: officer, PLG\n"
     assert PASSWORD not in result.output
@@ -82,20 +93,24 @@ def test_officer_create_refuses_a_duplicate_and_updates_only_when_asked(app, db,
     again = run(app, "officer", "create", "budi", "--role", "admin", "--password-stdin", input="another-password\n")
     assert again.exit_code == 1
     assert "officer 'budi' already exists" in again.output and "--update" in again.output
-    updated = run(app, "officer", "create", "budi", "--update", "--role", "admin", "--password-stdin",
-                  input="another-password\n")
+    updated = run(
+        app, "officer", "create", "budi", "--update", "--role", "admin", "--password-stdin", input="another-password\n"
+    )
     assert updated.exit_code == 0, updated.output
     assert updated.output == "officer budi updated: admin, every office\n"
     assert sign_in(client, "budi", PASSWORD).status_code == 200  # the old password no longer works
     assert sign_in(client, "budi", "another-password").status_code == 302
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--role", "officer", "--office", "XYZ"], "unknown office code XYZ (known: PLG)"),
-    (["--role", "officer"], "must serve at least one office"),
-    (["--office", "PLG"], "--role is required"),
-    (["--role", "boss", "--office", "PLG"], "Invalid value for '--role'"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--role", "officer", "--office", "XYZ"], "unknown office code XYZ (known: PLG)"),
+        (["--role", "officer"], "must serve at least one office"),
+        (["--office", "PLG"], "--role is required"),
+        (["--role", "boss", "--office", "PLG"], "Invalid value for '--role'"),
+    ],
+)
 def test_officer_create_explains_a_mistake_and_writes_nothing(app, db, args, words):
     result = run(app, "officer", "create", "budi", *args, "--password-stdin", input=PASSWORD + "\n")
     assert result.exit_code != 0
@@ -110,6 +125,7 @@ def test_officer_create_refuses_a_short_password(app):
 
 
 # --- signing in and out -------------------------------------------------------------------------
+
 
 def test_sign_in_lands_on_the_home_page_with_the_officers_offices(db, client):
     make_officer(db)
@@ -188,6 +204,7 @@ def test_deactivating_an_officer_ends_their_session(db, client):
 
 # --- throttling ---------------------------------------------------------------------------------
 
+
 def test_five_failures_for_a_username_refuse_even_the_right_password_until_the_window_passes(db, client, clock):
     make_officer(db)
     for number in range(5):
@@ -230,6 +247,7 @@ def test_the_limits_come_from_the_configuration(db, clock):
 
 # --- cookies, headers, CSRF ---------------------------------------------------------------------
 
+
 def session_cookie(response) -> str:
     return next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("hotline_session="))
 
@@ -243,8 +261,7 @@ def test_the_session_cookie_is_secure_httponly_and_lax_over_https(db, client):
 
 def test_the_session_cookie_is_not_secure_over_plain_http(db, clock):
     make_officer(db)
-    plain = create_app({"TESTING": True, "DATABASE_URL": db.url, "CLOCK": clock,
-                        "PUBLIC_URL": "http://127.0.0.1:5000"})
+    plain = create_app({"TESTING": True, "DATABASE_URL": db.url, "CLOCK": clock, "PUBLIC_URL": "http://127.0.0.1:5000"})
     cookie = session_cookie(sign_in(plain.test_client()))
     assert "Secure" not in cookie and "; HttpOnly" in cookie and "; SameSite=Lax" in cookie
 
@@ -318,12 +335,17 @@ def test_the_webhook_still_works_without_a_csrf_token(citizen, client):
 
 
 def test_the_webhook_still_refuses_an_unsigned_post(client):
-    form = {"MessageSid": "SM" + "0" * 32, "From": "whatsapp:+6281234567890",
-            "To": "whatsapp:+6282176190771", "Body": "halo"}
+    form = {
+        "MessageSid": "SM" + "0" * 32,
+        "From": "whatsapp:+6281234567890",
+        "To": "whatsapp:+6282176190771",
+        "Body": "halo",
+    }
     assert client.post("/twilio/inbound", data=form).status_code == 403  # the signature check, not CSRF
 
 
 # --- roles and offices --------------------------------------------------------------------------
+
 
 @pytest.fixture
 def guarded(app, db):
@@ -349,7 +371,9 @@ def guarded(app, db):
     def my_offices():
         ids = office_ids_for(current_user)
         with db.transaction() as session:
-            codes = session.scalars(select(Office.code).where(office_clause(Office.id, ids)).order_by(Office.code)).all()
+            codes = session.scalars(
+                select(Office.code).where(office_clause(Office.id, ids)).order_by(Office.code)
+            ).all()
         return jsonify(ids=None if ids is None else sorted(ids), codes=codes)
 
     with db.transaction() as session:
@@ -400,6 +424,7 @@ def test_office_ids_for_someone_not_signed_in_is_empty(app):
 
 
 # --- escaping and language ----------------------------------------------------------------------
+
 
 def test_citizen_text_is_escaped_in_pages(app):
     page = '{% extends "base.html" %}{% block content %}<p>{{ body }}</p>{% endblock %}'

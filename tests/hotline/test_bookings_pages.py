@@ -2,6 +2,7 @@
 
 Citizens book through the signed webhook; officers act in the pages with the pages' CSRF tokens.
 """
+
 from __future__ import annotations
 
 import csv
@@ -54,6 +55,7 @@ def supervisor(db, client):
 
 # --- the day --------------------------------------------------------------------------------------
 
+
 def test_the_day_shows_each_sessions_places_and_the_bookings_with_masked_nik(db, client, citizen, officer):
     code = book(citizen, name="Ma'ruf Santoso")
     other = citizen.other("+6281311112222")
@@ -64,10 +66,14 @@ def test_the_day_shows_each_sessions_places_and_the_bookings_with_masked_nik(db,
     assert code in page and "Ma&#39;ruf Santoso" in page  # citizens' text is escaped
     assert "************0001" in page and nik(1) not in page
     assert "+62812****7890" in page and PHONE not in page
-    first = page[page.index("08:00–10:00"):page.index("10:00–12:00")]
+    first = page[page.index("08:00–10:00") : page.index("10:00–12:00")]
     counts = dict(re.findall(r"<dt>(\w+)</dt><dd>(\d+)</dd>", first))
     assert counts == {"Kapasitas": "50", "Terpesan": "1", "Ditahan": "1", "Sisa": "48", "Sudah": "0"} or (
-        counts["Kapasitas"], counts["Terpesan"], counts["Ditahan"], counts["Sisa"]) == ("50", "1", "1", "48")
+        counts["Kapasitas"],
+        counts["Terpesan"],
+        counts["Ditahan"],
+        counts["Sisa"],
+    ) == ("50", "1", "1", "48")
     assert "Rabu, 2 Desember 2026" in page
     assert 'href="/bookings?office=PLG&amp;date=2026-12-01"' in page  # previous day
     assert 'href="/bookings?office=PLG&amp;date=2026-12-03"' in page  # next day
@@ -91,7 +97,10 @@ def test_another_or_unknown_office_is_not_found(db, client, officer):
     assert client.get("/bookings?office=JKT").status_code == 404
     assert client.get("/bookings?office=NOPE").status_code == 404
     assert client.get("/bookings/day.csv?office=JKT").status_code == 404
-    assert client.post("/bookings/JKT/no-shows", data={"csrf_token": token(client), "date": "2026-12-01"}).status_code == 404
+    assert (
+        client.post("/bookings/JKT/no-shows", data={"csrf_token": token(client), "date": "2026-12-01"}).status_code
+        == 404
+    )
     assert client.get("/bookings/PLG/PLG-ZZZZZZ").status_code == 404
 
 
@@ -115,6 +124,7 @@ def test_pages_need_a_signed_in_officer(client):
 
 
 # --- check-in and no-shows ---------------------------------------------------------------------------
+
 
 def test_check_in_changes_the_status_and_writes_an_audit_event(db, client, citizen, officer, clock):
     code = book(citizen)
@@ -149,6 +159,7 @@ def test_no_shows_are_marked_after_the_session_ended(db, client, citizen, office
 
 # --- cancel and move for the citizen --------------------------------------------------------------
 
+
 def test_cancel_on_behalf_tells_the_citizen(db, client, citizen, officer):
     code = book(citizen)
     page = text(client.get(f"/bookings/PLG/{code}"))
@@ -164,7 +175,9 @@ def test_cancel_on_behalf_tells_the_citizen(db, client, citizen, officer):
 def test_move_on_behalf_under_capacity_then_refused_when_full(db, client, citizen, officer, clock):
     code = book(citizen)
     ten = session_id(db, "10:00")
-    done = post(client, f"/bookings/PLG/{code}/move", f"/bookings/PLG/{code}", new_date="2026-12-03", session_id=str(ten))
+    done = post(
+        client, f"/bookings/PLG/{code}/move", f"/bookings/PLG/{code}", new_date="2026-12-03", session_id=str(ten)
+    )
     assert "dipindah ke Kamis, 3 Desember 2026, 10:00-12:00; warga diberi tahu." in text(done)
     moved = booking(db, code)
     assert (moved.date, moved.session_id) == (THU, ten)
@@ -173,14 +186,20 @@ def test_move_on_behalf_under_capacity_then_refused_when_full(db, client, citize
     with db.transaction() as session:
         session.execute(update(OfficeSession).where(OfficeSession.id == session_id(db, "13:00")).values(capacity=1))
     make_booking(db, "+6281311112222", 2, WED, "13:00", now=clock())
-    full = post(client, f"/bookings/PLG/{code}/move", f"/bookings/PLG/{code}", new_date="2026-12-02",
-                session_id=str(session_id(db, "13:00")))
+    full = post(
+        client,
+        f"/bookings/PLG/{code}/move",
+        f"/bookings/PLG/{code}",
+        new_date="2026-12-02",
+        session_id=str(session_id(db, "13:00")),
+    )
     assert "Penuh: Rabu, 2 Desember 2026 sudah 1 dari 1 tempat terisi." in text(full)
     assert booking(db, code).date == THU
     assert len(outbox(db, "office_moved")) == 1
 
 
 # --- search and CSV ----------------------------------------------------------------------------------
+
 
 def test_search_by_code_and_by_phone(db, client, citizen, officer):
     code = book(citizen)
@@ -204,6 +223,7 @@ def test_the_day_downloads_as_csv_with_masked_nik(db, client, citizen, officer):
 
 # --- quota and calendar -----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", ["/quota", "/audit"])
 def test_a_plain_officer_may_not_open_quota_or_audit(client, officer, path):
     assert client.get(path).status_code == 403
@@ -214,13 +234,31 @@ def test_a_supervisor_sets_capacity_but_never_below_booked(db, client, citizen, 
     book(citizen)
     make_booking(db, "+6281311112222", 2, WED, "08:00", now=clock())
     eight = str(session_id(db, "08:00"))
-    done = text(post(client, "/quota/PLG/capacity", "/quota", session_id=eight, first="2026-12-03",
-                     last="2026-12-04", capacity="20"))
+    done = text(
+        post(
+            client,
+            "/quota/PLG/capacity",
+            "/quota",
+            session_id=eight,
+            first="2026-12-03",
+            last="2026-12-04",
+            capacity="20",
+        )
+    )
     assert "Kapasitas 20 disimpan untuk 2 tanggal" in done
     assert ("capacity", f"session:{eight}") in audit(db)
     assert "<dt>Kapasitas</dt><dd>20</dd>" in text(client.get("/bookings?office=PLG&date=2026-12-03"))
-    refused = text(post(client, "/quota/PLG/capacity", "/quota", session_id=eight, first="2026-12-02",
-                        last="2026-12-04", capacity="1"))
+    refused = text(
+        post(
+            client,
+            "/quota/PLG/capacity",
+            "/quota",
+            session_id=eight,
+            first="2026-12-02",
+            last="2026-12-04",
+            capacity="1",
+        )
+    )
     assert "Rabu, 2 Desember 2026 sudah 2 tempat terpesan atau ditahan, lebih dari 1" in refused
     assert "<dt>Kapasitas</dt><dd>50</dd>" in text(client.get("/bookings?office=PLG&date=2026-12-02"))
     bad = text(post(client, "/quota/PLG/capacity", "/quota", session_id=eight, first="2026-12-02", capacity="lots"))
@@ -243,11 +281,15 @@ def test_closing_a_date_tells_the_citizens_booked_on_it(db, client, citizen, sup
 def test_an_extra_saturday_session_appears_in_the_day(db, client, supervisor):
     before = text(client.get("/bookings?office=PLG&date=2026-12-05"))
     assert "bukan hari layanan" in before
-    done = text(post(client, "/quota/PLG/extra", "/quota", date="2026-12-05", start="08:00", end="12:00", capacity="30"))
+    done = text(
+        post(client, "/quota/PLG/extra", "/quota", date="2026-12-05", start="08:00", end="12:00", capacity="30")
+    )
     assert "Sesi tambahan Sabtu, 5 Desember 2026, 08:00-12:00 (30 tempat) dibuka." in done
     day = text(client.get("/bookings?office=PLG&date=2026-12-05"))
     assert "08:00–12:00" in day and "Sesi tambahan" in day and "<dt>Kapasitas</dt><dd>30</dd>" in day
-    overlap = text(post(client, "/quota/PLG/extra", "/quota", date="2026-12-05", start="09:00", end="10:00", capacity="5"))
+    overlap = text(
+        post(client, "/quota/PLG/extra", "/quota", date="2026-12-05", start="09:00", end="10:00", capacity="5")
+    )
     assert "Bertabrakan dengan sesi 08:00-12:00" in overlap
 
 
@@ -261,6 +303,7 @@ def test_quota_of_another_office_is_not_found(db, client, supervisor):
 
 # --- CSRF ------------------------------------------------------------------------------------------
 
+
 def test_a_post_without_csrf_is_refused_and_changes_nothing(db, client, citizen, supervisor, clock):
     code = book(citizen)
     clock.advance(days=1)
@@ -273,15 +316,16 @@ def test_a_post_without_csrf_is_refused_and_changes_nothing(db, client, citizen,
 
 # --- audit ------------------------------------------------------------------------------------------
 
-def test_the_audit_log_shows_who_did_what_newest_first_and_pages(db, client, citizen, supervisor, app):
+
+def test_the_audit_log_shows_who_did_what_newest_first_and_pages(db, client, citizen, supervisor):
     code = book(citizen)
     post(client, f"/bookings/PLG/{code}/cancel", f"/bookings/PLG/{code}")
     post(client, "/quota/PLG/close", "/quota", date="2026-12-03")
     page = text(client.get("/audit"))
     assert page.index("Tutup tanggal") < page.index("Batal untuk warga")
     assert "sari" in page and code in page
-    app.extensions  # the app is the one under test
     import hotline.audit_log as audit_log
+
     old, audit_log.PAGE_EVENTS = audit_log.PAGE_EVENTS, 1
     try:
         first = text(client.get("/audit"))

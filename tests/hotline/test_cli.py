@@ -1,4 +1,5 @@
 """The `hotline` command: init, office load, token create, chat."""
+
 from __future__ import annotations
 
 import pytest
@@ -46,9 +47,16 @@ def test_init_loads_the_default_office_once_and_is_safe_to_run_again(cli_app):
         office = session.scalar(select(Office))
         sessions = session.scalars(select(OfficeSession).order_by(OfficeSession.start)).all()
     assert (office.code, office.hotline, office.timezone, office.book_ahead_days) == (
-        "PLG", "+6282176190771", "Asia/Jakarta", 30)
+        "PLG",
+        "+6282176190771",
+        "Asia/Jakarta",
+        30,
+    )
     assert [(s.start, s.end, s.capacity) for s in sessions] == [
-        ("08:00", "10:00", 50), ("10:00", "12:00", 50), ("13:00", "15:00", 50)]
+        ("08:00", "10:00", 50),
+        ("10:00", "12:00", 50),
+        ("13:00", "15:00", 50),
+    ]
 
 
 def test_office_load_creates_then_updates_idempotently(cli_app, tmp_path):
@@ -65,12 +73,15 @@ def test_office_load_creates_then_updates_idempotently(cli_app, tmp_path):
         assert [s.capacity for s in office.sessions] == [90]
 
 
-@pytest.mark.parametrize("content, words", [
-    ("not toml [", "not valid TOML"),
-    ("[[office]]\ncode = 'jkt'", "code must be 2-5 capital letters"),
-    (OFFICE_FILE.replace('"Asia/Jakarta"', '"Mars/Olympus"'), "unknown timezone"),
-    (OFFICE_FILE.replace('"0812-1111-2222"', '"12"'), "hotline must be a valid phone number"),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        ("not toml [", "not valid TOML"),
+        ("[[office]]\ncode = 'jkt'", "code must be 2-5 capital letters"),
+        (OFFICE_FILE.replace('"Asia/Jakarta"', '"Mars/Olympus"'), "unknown timezone"),
+        (OFFICE_FILE.replace('"0812-1111-2222"', '"12"'), "hotline must be a valid phone number"),
+    ],
+)
 def test_office_load_explains_a_bad_file_and_writes_nothing(cli_app, tmp_path, content, words):
     run(cli_app, "init")
     path = tmp_path / "bad.toml"
@@ -95,8 +106,7 @@ def test_token_create_prints_the_token_as_the_last_word(cli_app):
 
 def test_chat_books_through_the_same_path_as_the_webhook(cli_app):
     run(cli_app, "init")
-    lines = "\n".join(["halo", "1", "baru elektronik", "Budi Santoso", "1671014501900001",
-                       "besok", "1", "ya"]) + "\n"
+    lines = "\n".join(["halo", "1", "baru elektronik", "Budi Santoso", "1671014501900001", "besok", "1", "ya"]) + "\n"
     result = run(cli_app, "chat", "--from", "081234567890", "--whatsapp", input=lines)
     assert result.exit_code == 0, result.output
     assert "Booking berhasil. Kode: PLG-" in result.output

@@ -1,4 +1,5 @@
 """The officers' inbox pages: citizens write through the signed webhook, officers act in the pages."""
+
 from __future__ import annotations
 
 import re
@@ -59,8 +60,10 @@ def waiting(citizen):
 
 # --- the list -------------------------------------------------------------------------------
 
+
 def test_the_waiting_list_shows_a_citizen_who_asked_for_an_officer_with_the_number_masked(
-        db, client, officer, waiting, citizen):
+    db, client, officer, waiting, citizen
+):
     citizen.other(OTHER).says("halo")  # the bot helps this one: not waiting
     page = text(client.get("/inbox"))
     assert "+62812****7890" in page
@@ -87,6 +90,7 @@ def test_the_mine_view_lists_what_is_assigned_to_me(db, client, officer, waiting
 
 
 # --- a conversation -------------------------------------------------------------------------
+
 
 def test_the_thread_shows_every_message_in_order_with_the_full_number(db, client, officer, waiting):
     page = text(client.get(f"/inbox/{conversation_id(db)}"))
@@ -116,8 +120,11 @@ def test_take_over_silences_the_bot_for_that_citizen(db, client, officer, waitin
 def test_a_reply_posted_twice_with_the_same_nonce_goes_out_once(db, client, officer, waiting):
     number = conversation_id(db)
     page = text(client.get(f"/inbox/{number}"))
-    form = {"csrf_token": CSRF_RE.search(page).group(1), "nonce": nonce_of(page),
-            "body": "Selamat pagi, saya Budi dari kantor imigrasi."}
+    form = {
+        "csrf_token": CSRF_RE.search(page).group(1),
+        "nonce": nonce_of(page),
+        "body": "Selamat pagi, saya Budi dari kantor imigrasi.",
+    }
     first = client.post(f"/inbox/{number}/reply", data=form)
     second = client.post(f"/inbox/{number}/reply", data=form)
     assert first.status_code == second.status_code == 302
@@ -134,8 +141,10 @@ def test_a_reply_posted_twice_with_the_same_nonce_goes_out_once(db, client, offi
 def test_an_empty_reply_is_refused_and_nothing_is_queued(db, client, officer, waiting):
     number = conversation_id(db)
     page = text(client.get(f"/inbox/{number}"))
-    client.post(f"/inbox/{number}/reply", data={"csrf_token": CSRF_RE.search(page).group(1),
-                                                "nonce": nonce_of(page), "body": "   "})
+    client.post(
+        f"/inbox/{number}/reply",
+        data={"csrf_token": CSRF_RE.search(page).group(1), "nonce": nonce_of(page), "body": "   "},
+    )
     assert officer_messages(db) == []
     assert "Tulis sesuatu dulu." in text(client.get(f"/inbox/{number}"))
 
@@ -159,8 +168,12 @@ def test_a_canned_reply_fills_in_the_booking_code_and_the_bookings_show_beside_t
     citizen.says("PETUGAS")
     with db.transaction() as session:
         office_id = session.scalar(select(Office.id).where(Office.code == "PLG"))
-        canned = CannedReply(office_id=office_id, title="Kode booking", language="id",
-                             body="Kode booking Anda {code}, tanggal {date}. Alamat: {address}")
+        canned = CannedReply(
+            office_id=office_id,
+            title="Kode booking",
+            language="id",
+            body="Kode booking Anda {code}, tanggal {date}. Alamat: {address}",
+        )
         session.add(canned)
         session.flush()
         canned_id = canned.id
@@ -187,6 +200,7 @@ def test_assign_to_a_colleague(db, client, officer, waiting):
     make_officer(db, "sari")
     with db.transaction() as session:
         from storage.models import Officer
+
         sari = session.scalar(select(Officer.id).where(Officer.username == "sari"))
     page = text(client.get(f"/inbox/{conversation_id(db)}"))
     assert f'<option value="{sari}">sari</option>' in page
@@ -219,6 +233,7 @@ def test_resolve_closes_the_conversation_and_returns_to_the_list(db, client, off
 
 # --- who may see what -----------------------------------------------------------------------
 
+
 def test_another_offices_conversation_is_404(db, client, app, waiting):
     add_office(db, "JKT")
     make_officer(db, "joko", offices=("JKT",))
@@ -241,8 +256,13 @@ def test_every_page_needs_sign_in(db, client, path):
 
 def test_a_post_without_a_csrf_token_is_refused_and_changes_nothing(db, client, officer, waiting):
     number = conversation_id(db)
-    for action, form in [("take-over", {}), ("reply", {"body": "hai", "nonce": "abc"}), ("note", {"body": "x"}),
-                         ("resolve", {}), ("hand-back", {})]:
+    for action, form in [
+        ("take-over", {}),
+        ("reply", {"body": "hai", "nonce": "abc"}),
+        ("note", {"body": "x"}),
+        ("resolve", {}),
+        ("hand-back", {}),
+    ]:
         assert client.post(f"/inbox/{number}/{action}", data=form).status_code == 400
     with db.transaction() as session:
         conversation = session.get(Conversation, number)
@@ -263,6 +283,7 @@ def test_a_citizens_script_is_shown_as_text(db, client, officer, citizen):
 
 # --- polling --------------------------------------------------------------------------------
 
+
 def test_the_polling_endpoint_returns_new_messages_as_json(db, client, officer, waiting):
     number = conversation_id(db)
     first = client.get(f"/inbox/{number}/updates.json").get_json()
@@ -271,7 +292,8 @@ def test_the_polling_endpoint_returns_new_messages_as_json(db, client, officer, 
     waiting.says("Saya mau ganti tanggal")
     update = client.get(f"/inbox/{number}/updates.json?after={after}").get_json()
     assert [(m["direction"], m["author"], m["body"]) for m in update["messages"]] == [
-        ("in", "citizen", "Saya mau ganti tanggal")]
+        ("in", "citizen", "Saya mau ganti tanggal")
+    ]
     assert update["last_message_id"] > after and update["handover"] is True
     listing = client.get("/inbox/updates.json?view=mine").get_json()
     assert [row["id"] for row in listing["conversations"]] == [number]
@@ -290,6 +312,7 @@ def test_an_officer_typing_is_shown_to_a_colleague(db, app, client, officer, wai
 
 # --- the simulator --------------------------------------------------------------------------
 
+
 def test_the_simulator_is_404_outside_demo_mode(client):
     assert client.get("/simulator").status_code == 404
     assert client.post("/simulator", data={"phone": "081200000001", "message": "halo"}).status_code == 404
@@ -298,8 +321,9 @@ def test_the_simulator_is_404_outside_demo_mode(client):
 def test_the_simulator_texts_the_bot_like_the_webhook_and_the_inbox_shows_it(db, app, client, officer):
     app.config["DEMO"] = True
     token = page_token(client, "/simulator")
-    response = client.post("/simulator", data={"csrf_token": token, "phone": "081200000001",
-                                               "channel": "whatsapp", "message": "PETUGAS"})
+    response = client.post(
+        "/simulator", data={"csrf_token": token, "phone": "081200000001", "channel": "whatsapp", "message": "PETUGAS"}
+    )
     assert response.status_code == 302
     page = text(client.get(response.headers["Location"]))
     assert "PETUGAS" in page and "Anda (warga)" in page
@@ -336,8 +360,11 @@ def test_a_reply_submitted_twice_reaches_twilio_once(db, client, officer, waitin
 
     number = conversation_id(db)
     page = text(client.get(f"/inbox/{number}"))
-    form = {"csrf_token": CSRF_RE.search(page).group(1), "nonce": nonce_of(page),
-            "body": "Berkas Anda sudah kami terima."}
+    form = {
+        "csrf_token": CSRF_RE.search(page).group(1),
+        "nonce": nonce_of(page),
+        "body": "Berkas Anda sudah kami terima.",
+    }
     for _ in range(2):
         client.post(f"/inbox/{number}/reply", data=form)
     fake = twilio_server.start()

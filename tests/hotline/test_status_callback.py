@@ -1,4 +1,5 @@
 """Twilio's status callbacks: signed, never backwards, and acting on opt-outs and WhatsApp's window."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,20 +23,22 @@ from tests.fakes.twilio_server import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 
 URL = PUBLIC_URL + "/twilio/status"
 PHONE = "+6281234567890"
-NOW = START.astimezone(dt.timezone.utc)
+NOW = START.astimezone(dt.UTC)
 TEMPLATE_SID = "HX" + "c" * 32
 
 
-def sent_message(db: Database, *, status: str = "queued", via: str = "whatsapp",
-                 last_inbound: dt.timedelta = dt.timedelta(hours=1)) -> tuple[int, str]:
+def sent_message(
+    db: Database, *, status: str = "queued", via: str = "whatsapp", last_inbound: dt.timedelta = dt.timedelta(hours=1)
+) -> tuple[int, str]:
     """Queue a reminder and record it as sent by Twilio; return (message id, MessageSid)."""
     sid = "SM" + uuid.uuid4().hex
     with db.transaction() as session:
         office = session.scalar(select(Office).where(Office.code == "PLG"))
         conversation = lock_conversation(session, office, PHONE, "whatsapp", NOW)
         conversation.last_inbound_at = NOW - last_inbound
-        message = enqueue(session, conversation, kind="reminder", message_id="kept",
-                          params={"code": "PLG-7K2Q"}, now=NOW)
+        message = enqueue(
+            session, conversation, kind="reminder", message_id="kept", params={"code": "PLG-7K2Q"}, now=NOW
+        )
         session.flush()
         message.delivery, message.twilio_sid, message.status = "sent", sid, status
         message.sent_via, message.sent_at, message.attempts = via, NOW, 1
@@ -57,9 +60,17 @@ def post(client, form: dict[str, str], signature: str | None = "sign"):
 
 
 def callback(sid: str, status: str, error_code: str | None = None) -> dict[str, str]:
-    form = {"MessageSid": sid, "SmsSid": sid, "MessageStatus": status, "SmsStatus": status,
-            "AccountSid": ACCOUNT_SID, "From": "whatsapp:+6282176190771", "To": "whatsapp:" + PHONE,
-            "ApiVersion": "2010-04-01", "ChannelPrefix": "whatsapp"}
+    form = {
+        "MessageSid": sid,
+        "SmsSid": sid,
+        "MessageStatus": status,
+        "SmsStatus": status,
+        "AccountSid": ACCOUNT_SID,
+        "From": "whatsapp:+6282176190771",
+        "To": "whatsapp:" + PHONE,
+        "ApiVersion": "2010-04-01",
+        "ChannelPrefix": "whatsapp",
+    }
     if error_code is not None:
         form["ErrorCode"] = error_code
     return form
@@ -72,6 +83,7 @@ def report(client, sid: str, status: str, error_code: str | None = None) -> None
 
 # --- never backwards ----------------------------------------------------------------------------
 
+
 def test_each_status_moves_the_message_forward(client, db):
     message_id, sid = sent_message(db)
     for status in ("sending", "sent", "delivered", "read"):
@@ -79,16 +91,19 @@ def test_each_status_moves_the_message_forward(client, db):
         assert stored(db, message_id).status == status
 
 
-@pytest.mark.parametrize("reports, final", [
-    (["delivered", "sent"], "delivered"),  # a late "sent" does not undo "delivered"
-    (["delivered", "queued", "sending"], "delivered"),
-    (["delivered", "read"], "read"),  # read after delivered moves forward
-    (["read", "delivered"], "read"),
-    (["sent", "undelivered", "delivered"], "undelivered"),  # a failure is final
-    (["delivered", "failed"], "delivered"),  # and does not overwrite delivered
-    (["read", "undelivered"], "read"),
-    (["failed", "undelivered", "sent"], "failed"),
-])
+@pytest.mark.parametrize(
+    "reports, final",
+    [
+        (["delivered", "sent"], "delivered"),  # a late "sent" does not undo "delivered"
+        (["delivered", "queued", "sending"], "delivered"),
+        (["delivered", "read"], "read"),  # read after delivered moves forward
+        (["read", "delivered"], "read"),
+        (["sent", "undelivered", "delivered"], "undelivered"),  # a failure is final
+        (["delivered", "failed"], "delivered"),  # and does not overwrite delivered
+        (["read", "undelivered"], "read"),
+        (["failed", "undelivered", "sent"], "failed"),
+    ],
+)
 def test_a_status_never_moves_backwards(client, db, reports, final):
     message_id, sid = sent_message(db)
     for status in reports:
@@ -128,6 +143,7 @@ def test_concurrent_callbacks_cannot_regress_the_status(app, db):
 
 # --- who may call -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("signature", [None, "", "bm90IGEgc2lnbmF0dXJl", "forged"])
 def test_an_unsigned_or_forged_callback_is_refused_and_changes_nothing(client, db, signature):
     message_id, sid = sent_message(db)
@@ -157,16 +173,20 @@ def test_an_unknown_message_sid_is_answered_200_and_stores_nothing(client, db, c
     assert PHONE not in caplog.text
 
 
-@pytest.mark.parametrize("form", [
-    {"MessageStatus": "delivered"},
-    {"MessageSid": "not-a-sid", "MessageStatus": "delivered"},
-    {"MessageSid": "SM" + "a" * 32},
-])
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"MessageStatus": "delivered"},
+        {"MessageSid": "not-a-sid", "MessageStatus": "delivered"},
+        {"MessageSid": "SM" + "a" * 32},
+    ],
+)
 def test_a_callback_without_a_sid_or_status_is_a_bad_request(client, form):
     assert post(client, form).status_code == 400
 
 
 # --- acting on what Twilio says -----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("code", ["21610", "63014"])
 def test_opted_out_or_blocked_opts_the_conversation_out(client, db, code):
@@ -205,7 +225,11 @@ def test_63016_on_free_text_requeues_it_once_for_the_template(client, db, fake, 
     assert sent["ContentSid"] == TEMPLATE_SID and "Body" not in sent
     resent = stored(db, message_id)
     assert (resent.delivery, resent.sent_via, resent.twilio_sid, resent.status) == (
-        "sent", "whatsapp_template", sent["sid"], "queued")
+        "sent",
+        "whatsapp_template",
+        sent["sid"],
+        "queued",
+    )
     assert resent.error_code == 63016  # why it went as a template
 
 

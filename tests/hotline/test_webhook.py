@@ -1,4 +1,5 @@
 """The inbound webhook: signatures, offices by number, deduplication, storage, TwiML."""
+
 from __future__ import annotations
 
 import uuid
@@ -30,12 +31,15 @@ def form(body="halo", **extra):
 URL = PUBLIC_URL + "/twilio/inbound"
 
 
-@pytest.mark.parametrize("headers", [
-    {},  # unsigned
-    {"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"},  # forged
-    {"X-Twilio-Signature": sign(URL, {"Body": "something else"})},  # signed over other fields
-    {"X-Twilio-Signature": sign(URL, form(), token="another-account-token")},  # other token
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},  # unsigned
+        {"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"},  # forged
+        {"X-Twilio-Signature": sign(URL, {"Body": "something else"})},  # signed over other fields
+        {"X-Twilio-Signature": sign(URL, form(), token="another-account-token")},  # other token
+    ],
+)
 def test_unsigned_or_forged_requests_get_403_and_store_nothing(client, db, headers):
     response = client.post("/twilio/inbound", data=form(), headers=headers)
     assert response.status_code == 403
@@ -55,20 +59,20 @@ def test_signature_over_a_field_twilio_added_is_checked_too(client, db):
 def test_signature_is_checked_against_public_url_not_the_proxy_address(client):
     # Signed for the address the app sees (http://localhost/...) rather than PUBLIC_URL.
     data = form()
-    response = client.post("/twilio/inbound", data=data,
-                           headers={"X-Twilio-Signature": sign("http://localhost/twilio/inbound", data)})
+    response = client.post(
+        "/twilio/inbound", data=data, headers={"X-Twilio-Signature": sign("http://localhost/twilio/inbound", data)}
+    )
     assert response.status_code == 403
 
 
 def test_without_public_url_the_request_url_is_what_is_signed(db, clock):
     from hotline import create_app
 
-    app = create_app({"DATABASE_URL": db.url, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PUBLIC_URL": None,
-                      "CLOCK": clock})
+    app = create_app({"DATABASE_URL": db.url, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PUBLIC_URL": None, "CLOCK": clock})
     data = form()
     response = app.test_client().post(
-        "/twilio/inbound", data=data,
-        headers={"X-Twilio-Signature": sign("http://localhost/twilio/inbound", data)})
+        "/twilio/inbound", data=data, headers={"X-Twilio-Signature": sign("http://localhost/twilio/inbound", data)}
+    )
     assert response.status_code == 200
 
 
@@ -92,10 +96,16 @@ def test_message_to_an_unknown_number_gets_404_and_changes_nothing(client, db):
     assert count(db, Message) == 0
 
 
-@pytest.mark.parametrize("changes", [
-    {"MessageSid": ""}, {"MessageSid": "not-a-sid"}, {"From": "whatsapp:hello"}, {"From": ""},
-    {"To": "12"},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"MessageSid": ""},
+        {"MessageSid": "not-a-sid"},
+        {"From": "whatsapp:hello"},
+        {"From": ""},
+        {"To": "12"},
+    ],
+)
 def test_malformed_fields_get_400_not_500(client, db, changes):
     data = form(**changes)
     response = client.post("/twilio/inbound", data=data, headers={"X-Twilio-Signature": sign(URL, data)})
@@ -112,7 +122,9 @@ def test_first_message_gets_the_menu_in_twiml_and_both_messages_are_stored(citiz
         assert conversation.channel == "whatsapp"
         messages = session.scalars(select(Message).order_by(Message.id)).all()
         assert [(m.direction, m.author, m.body[:4]) for m in messages] == [
-            ("in", "citizen", "Halo"), ("out", "bot", replies[0][:4])]
+            ("in", "citizen", "Halo"),
+            ("out", "bot", replies[0][:4]),
+        ]
         assert messages[1].reply_to_id == messages[0].id
 
 
@@ -128,8 +140,7 @@ def test_a_repeated_message_sid_changes_nothing_and_gets_the_first_reply(citizen
 
 
 def test_media_without_text_gets_a_polite_text_answer(citizen):
-    replies = citizen.says("", NumMedia="1", MediaUrl0="https://api.twilio.com/media/1",
-                           MediaContentType0="image/jpeg")
+    replies = citizen.says("", NumMedia="1", MediaUrl0="https://api.twilio.com/media/1", MediaContentType0="image/jpeg")
     assert "hanya bisa membaca pesan teks" in replies[0]
 
 
@@ -212,17 +223,25 @@ def test_the_summary_tells_the_configured_hold_time(db, clock):
     from hotline import create_app
     from tests.conftest import Citizen
 
-    app = create_app({"DATABASE_URL": db.url, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PUBLIC_URL": PUBLIC_URL,
-                      "CLOCK": clock, "HOLD_MINUTES": 3})
+    app = create_app(
+        {
+            "DATABASE_URL": db.url,
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "PUBLIC_URL": PUBLIC_URL,
+            "CLOCK": clock,
+            "HOLD_MINUTES": 3,
+        }
+    )
     someone = Citizen(app.test_client(), "+6281234567890", whatsapp=True)
     for text in ("1", "baru biasa", "Budi Santoso", "1671014501900001", "2/12"):
         someone.says(text)
     assert "ditahan 3 menit" in someone.says("1")[0]
     clock.advance(minutes=4)
     with db.transaction() as session:
+        import datetime as dt
+
         from storage.calendar import places
         from storage.offices import office_by_code
-        import datetime as dt
 
         day = places(session, office_by_code(session, "PLG"), dt.date(2026, 12, 2), dt.date(2026, 12, 2), clock())[0]
     assert day.sessions[0].held == 0  # the 3-minute hold no longer counts

@@ -4,6 +4,7 @@ The real twilio client talks over HTTP to the fake Twilio in tests/fakes/twilio_
 sweep is scheduler.delivery.deliver_due on SQLite and PostgreSQL. Concurrent and killed
 deliverers are real OS processes.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -47,6 +48,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # --- fixtures and builders ----------------------------------------------------------------------
 
+
 @pytest.fixture
 def fake() -> Iterator[FakeTwilio]:
     server = twilio_server.start()
@@ -60,7 +62,11 @@ def transport(fake) -> TwilioTransport:
 
 
 def citizen(
-    db: Database, phone: str = PHONE, *, channel: str = "whatsapp", last_inbound: dt.timedelta | None = dt.timedelta(hours=1),
+    db: Database,
+    phone: str = PHONE,
+    *,
+    channel: str = "whatsapp",
+    last_inbound: dt.timedelta | None = dt.timedelta(hours=1),
     language: str = "id",
 ) -> int:
     """Create a conversation whose last message came `last_inbound` before NOW; return its id."""
@@ -75,19 +81,33 @@ def citizen(
 
 def office(db: Database, *, sms_sender: str | None = None, templates: dict | None = None) -> None:
     with db.transaction() as session:
-        session.execute(update(Office).where(Office.code == "PLG").values(
-            sms_sender=sms_sender, whatsapp_templates=templates or {}))
+        session.execute(
+            update(Office).where(Office.code == "PLG").values(sms_sender=sms_sender, whatsapp_templates=templates or {})
+        )
 
 
 def queue(
-    db: Database, conversation_id: int, *, message_id: str = "kept", params: dict | None = None,
-    kind: str = "reminder", body: str | None = None, at: dt.datetime = NOW,
+    db: Database,
+    conversation_id: int,
+    *,
+    message_id: str = "kept",
+    params: dict | None = None,
+    kind: str = "reminder",
+    body: str | None = None,
+    at: dt.datetime = NOW,
 ) -> int:
     """Queue a message with the real outbox service; return its id."""
     with db.transaction() as session:
         conversation = session.get(Conversation, conversation_id)
-        message = enqueue(session, conversation, kind=kind, message_id=message_id,
-                          params=params if params is not None else {"code": "PLG-7K2Q"}, now=at, body=body)
+        message = enqueue(
+            session,
+            conversation,
+            kind=kind,
+            message_id=message_id,
+            params=params if params is not None else {"code": "PLG-7K2Q"},
+            now=at,
+            body=body,
+        )
         session.flush()
         return message.id
 
@@ -108,6 +128,7 @@ def deliver(db: Database, transport, now: dt.datetime = NOW, **options) -> int:
 
 # --- sending ------------------------------------------------------------------------------------
 
+
 def test_a_queued_message_is_sent_once_with_addresses_body_and_status_callback(db, fake, transport):
     message_id = queue(db, citizen(db), params={"code": "PLG-7K2Q"})
 
@@ -122,7 +143,12 @@ def test_a_queued_message_is_sent_once_with_addresses_body_and_status_callback(d
     assert "ContentSid" not in sent
     stored = row(db, message_id)
     assert (stored.delivery, stored.twilio_sid, stored.status, stored.sent_via, stored.channel) == (
-        "sent", sent["sid"], "queued", "whatsapp", "whatsapp")
+        "sent",
+        sent["sid"],
+        "queued",
+        "whatsapp",
+        "whatsapp",
+    )
     assert stored.attempts == 1 and stored.claimed_until is None and stored.error_code is None
     assert NOW <= stored.sent_at < NOW + dt.timedelta(seconds=5)
     # What Twilio itself lists for the number, read with the real client.
@@ -154,6 +180,7 @@ def test_an_sms_conversation_is_answered_by_sms_from_the_hotline_in_gsm7(db, fak
 
 # --- Twilio refuses or is away ------------------------------------------------------------------
 
+
 def test_an_outage_ends_with_every_message_sent_once_after_growing_backoff(db, fake, transport):
     conversation_id = citizen(db)
     ids = [queue(db, conversation_id, message_id="kept", params={"code": f"PLG-000{n}"}) for n in range(3)]
@@ -171,7 +198,8 @@ def test_an_outage_ends_with_every_message_sent_once_after_growing_backoff(db, f
 
     assert fake.attempts == 9
     assert sorted(m["Body"] for m in fake.accepted) == sorted(
-        f"Baik, booking PLG-000{n} tetap berlaku." for n in range(3))
+        f"Baik, booking PLG-000{n} tetap berlaku." for n in range(3)
+    )
     for message_id, (first, second) in delays.items():
         assert 30 * 0.8 <= first <= 30 * 1.2 + 1 and 60 * 0.8 <= second <= 60 * 1.2 + 1
         assert second > first
@@ -275,8 +303,12 @@ def test_inside_the_window_free_text(db, fake, transport):
 @pytest.mark.parametrize("language, expected_sid", [("id", REMINDER_SID), ("en", REMINDER_SID_EN)])
 def test_outside_the_window_the_template_with_numbered_variables(db, fake, transport, language, expected_sid):
     office(db, sms_sender=SMS_SENDER, templates={"reminder": {"id": REMINDER_SID, "en": REMINDER_SID_EN}})
-    message_id = queue(db, citizen(db, last_inbound=dt.timedelta(hours=25), language=language),
-                       message_id="ask_cancel", params=ASK_CANCEL)
+    message_id = queue(
+        db,
+        citizen(db, last_inbound=dt.timedelta(hours=25), language=language),
+        message_id="ask_cancel",
+        params=ASK_CANCEL,
+    )
 
     assert deliver(db, transport) == 1
     [sent] = fake.accepted
@@ -284,7 +316,11 @@ def test_outside_the_window_the_template_with_numbered_variables(db, fake, trans
     assert "Body" not in sent
     # Numbered as the placeholders appear in the Indonesian text: "Batalkan {code} ({date} {start}-{end})?"
     assert json.loads(sent["ContentVariables"]) == {
-        "1": "PLG-7K2Q", "2": "Rabu, 2 Desember 2026", "3": "08:00", "4": "10:00"}
+        "1": "PLG-7K2Q",
+        "2": "Rabu, 2 Desember 2026",
+        "3": "08:00",
+        "4": "10:00",
+    }
     stored = row(db, message_id)
     assert (stored.sent_via, stored.channel, stored.error_code) == ("whatsapp_template", "whatsapp", None)
 
@@ -300,7 +336,11 @@ def test_content_variables_follow_the_indonesian_catalogue_text():
     # "Batalkan {code} ({date} {start}-{end})? Balas YA atau TIDAK." whatever order params come in
     params = {"end": "10:00", "start": " ", "date": "Rabu", "code": "PLG-1"}
     assert content_variables({"message": "ask_cancel", "params": params, "lang": "en"}) == {
-        "1": "PLG-1", "2": "Rabu", "3": "-", "4": "10:00"}  # WhatsApp refuses empty variables
+        "1": "PLG-1",
+        "2": "Rabu",
+        "3": "-",
+        "4": "10:00",
+    }  # WhatsApp refuses empty variables
     assert placeholder_order("{b} and {a}, {b} again, {c.x}") == ["b", "a", "c"]
     assert content_variables({"message": "not-in-the-catalogue", "params": {"b": 2, "a": 1}}) == {"1": "2", "2": "1"}
     assert content_variables(None) == {}
@@ -327,11 +367,14 @@ def test_outside_the_window_with_neither_fails_with_the_reason(db, fake, transpo
     assert fake.attempts == 0
 
 
-@pytest.mark.parametrize("setup, via", [
-    ({"templates": {"reminder": {"id": REMINDER_SID}}}, "whatsapp_template"),
-    ({"sms_sender": SMS_SENDER}, "sms"),
-    ({}, None),
-])
+@pytest.mark.parametrize(
+    "setup, via",
+    [
+        ({"templates": {"reminder": {"id": REMINDER_SID}}}, "whatsapp_template"),
+        ({"sms_sender": SMS_SENDER}, "sms"),
+        ({}, None),
+    ],
+)
 def test_63016_on_free_text_takes_the_fallback(db, fake, transport, setup, via):
     office(db, **setup)
     fake.outside_window.add(PHONE)  # Twilio's clock says the window closed; ours did not
@@ -351,6 +394,8 @@ def test_63016_on_free_text_takes_the_fallback(db, fake, transport, setup, via):
 
 # --- rate ---------------------------------------------------------------------------------------
 
+
+@pytest.mark.slow
 def test_sends_are_spaced_by_the_rate_per_sender_in_real_time(db, fake, transport):
     conversation_id = citizen(db)
     for n in range(20):
@@ -363,7 +408,7 @@ def test_sends_are_spaced_by_the_rate_per_sender_in_real_time(db, fake, transpor
     assert elapsed >= 1.85
     times = sorted(float(m["accepted_at"]) for m in fake.accepted)
     assert times[-1] - times[0] >= 1.85
-    assert min(b - a for a, b in zip(times, times[1:])) >= 0.05  # 0.1 s, less the HTTP jitter
+    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.05  # 0.1 s, less the HTTP jitter
 
 
 def test_a_send_slot_left_far_ahead_by_a_made_up_now_does_not_stall_real_sends(db, fake, transport):
@@ -377,10 +422,18 @@ def test_a_send_slot_left_far_ahead_by_a_made_up_now_does_not_stall_real_sends(d
 
 # --- transports and settings --------------------------------------------------------------------
 
+
 def test_console_transport_prints_the_message_and_makes_up_a_sid():
     stream = io.StringIO()
-    result = ConsoleTransport(stream).send(channel="whatsapp", to=PHONE, from_=HOTLINE, body="Halo",
-                                           content_sid=None, content_variables=None, status_callback=None)
+    result = ConsoleTransport(stream).send(
+        channel="whatsapp",
+        to=PHONE,
+        from_=HOTLINE,
+        body="Halo",
+        content_sid=None,
+        content_variables=None,
+        status_callback=None,
+    )
     assert result.sid.startswith("SM") and len(result.sid) == 34
     assert stream.getvalue() == f"--> whatsapp:{PHONE} (from whatsapp:{HOTLINE}): Halo\n"
 
@@ -390,29 +443,46 @@ def test_transport_from_config_needs_both_twilio_credentials():
     # sent that nobody receives.
     with pytest.raises(TransportNotConfigured, match="TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"):
         transport_from_config({"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": None})
-    assert isinstance(transport_from_config({"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": None,
-                                             "DEMO": True}), ConsoleTransport)
-    made = transport_from_config({"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-                                  "TWILIO_API_URL": "http://127.0.0.1:9"})
+    assert isinstance(
+        transport_from_config({"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": None, "DEMO": True}), ConsoleTransport
+    )
+    made = transport_from_config(
+        {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_API_URL": "http://127.0.0.1:9"}
+    )
     assert isinstance(made, TwilioTransport)
 
 
 def test_send_settings_from_the_environment():
-    config = from_environment({"HOTLINE_SEND_RATE": "3", "HOTLINE_SEND_MAX_ATTEMPTS": "5",
-                               "TWILIO_API_URL": "http://127.0.0.1:8080/"})
+    config = from_environment(
+        {"HOTLINE_SEND_RATE": "3", "HOTLINE_SEND_MAX_ATTEMPTS": "5", "TWILIO_API_URL": "http://127.0.0.1:8080/"}
+    )
     assert (config["SEND_RATE"], config["SEND_MAX_ATTEMPTS"], config["TWILIO_API_URL"]) == (
-        3, 5, "http://127.0.0.1:8080")
+        3,
+        5,
+        "http://127.0.0.1:8080",
+    )
     defaults = from_environment({})
     assert (defaults["SEND_RATE"], defaults["SEND_MAX_ATTEMPTS"], defaults["TWILIO_API_URL"]) == (10, 8, None)
     with pytest.raises(RuntimeError):
         from_environment({"HOTLINE_SEND_RATE": "0"})
 
 
-@pytest.mark.parametrize("status, code, retryable", [
-    (None, None, True), (429, 20429, True), (500, None, True), (503, 20503, True),
-    (400, 21211, False), (400, 21614, False), (400, 21610, False), (400, 63014, False),
-    (400, 21408, False), (400, 63016, False), (401, 20003, False),
-])
+@pytest.mark.parametrize(
+    "status, code, retryable",
+    [
+        (None, None, True),
+        (429, 20429, True),
+        (500, None, True),
+        (503, 20503, True),
+        (400, 21211, False),
+        (400, 21614, False),
+        (400, 21610, False),
+        (400, 63014, False),
+        (400, 21408, False),
+        (400, 63016, False),
+        (401, 20003, False),
+    ],
+)
 def test_which_errors_are_worth_retrying(status, code, retryable):
     error = SendError(status, code, "whatever")
     assert error.retryable is retryable
@@ -450,11 +520,24 @@ WORKER = textwrap.dedent("""
 
 def start_deliverer(db: Database, fake: FakeTwilio, *, now: dt.datetime = NOW, rate: int = 10, batch: int = 50):
     """Start a deliverer process; it waits for a line on stdin before sweeping."""
-    job = {"url": db.url, "account": ACCOUNT_SID, "token": AUTH_TOKEN, "api": fake.url,
-           "now": now.isoformat(), "rate": rate, "batch": batch}
-    process = subprocess.Popen([sys.executable, "-c", WORKER, json.dumps(job)], cwd=ROOT, text=True,
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env={**os.environ, "PYTHONPATH": str(ROOT)})
+    job = {
+        "url": db.url,
+        "account": ACCOUNT_SID,
+        "token": AUTH_TOKEN,
+        "api": fake.url,
+        "now": now.isoformat(),
+        "rate": rate,
+        "batch": batch,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-c", WORKER, json.dumps(job)],
+        cwd=ROOT,
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert process.stdout.readline().strip() == "ready", process.stderr.read()
     return process
 

@@ -3,10 +3,12 @@
 START is Tuesday 1 December 2026, 09:00 WIB; a booking for Thursday 3 December is reminded
 on Wednesday at 09:00 and released on Wednesday at 20:00 unless confirmed.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select, update
 
 from scheduler.run import run_sweeps as run_all
@@ -65,12 +67,18 @@ def test_the_reminder_speaks_the_citizens_language(db, citizen):
     assert "police loss report" in reminder.body and "Reply YES to confirm or CANCEL" in reminder.body
 
 
+@pytest.mark.slow
 def test_two_processes_send_one_reminder_per_booking(db, clock):
     """Schedulers racing at 09:00: the claim and the dedupe key let each reminder out once."""
-    codes = [make_booking(db, f"+628120002{n:04d}", n, THURSDAY, start, now=clock())
-             for n, start in zip(range(1, 13), ["08:00", "10:00", "13:00"] * 4)]
-    counts = race(db.url, "import datetime as dt\nfrom scheduler.sweeps import send_reminders\n"
-                          f"print(send_reminders(db, dt.datetime.fromisoformat({wib(2, 9).isoformat()!r})))")
+    codes = [
+        make_booking(db, f"+628120002{n:04d}", n, THURSDAY, start, now=clock())
+        for n, start in zip(range(1, 13), ["08:00", "10:00", "13:00"] * 4, strict=False)
+    ]
+    counts = race(
+        db.url,
+        "import datetime as dt\nfrom scheduler.sweeps import send_reminders\n"
+        f"print(send_reminders(db, dt.datetime.fromisoformat({wib(2, 9).isoformat()!r})))",
+    )
     assert sum(int(count) for count in counts) == len(codes)
     reminders = outbox(db, "reminder")
     assert sorted(m.booking_id for m in reminders) == sorted(booking(db, c).id for c in codes)
@@ -78,6 +86,7 @@ def test_two_processes_send_one_reminder_per_booking(db, clock):
 
 
 # --- YA and BATAL --------------------------------------------------------------------------------
+
 
 def test_ya_after_the_reminder_confirms(db, citizen, clock):
     code = book(citizen, "Kamis")
@@ -135,6 +144,7 @@ def test_an_opted_out_number_is_neither_reminded_nor_released(db, citizen, clock
 
 # --- release ----------------------------------------------------------------------------------
 
+
 def test_an_unconfirmed_booking_is_released_at_eight_the_day_before(db, citizen, clock):
     code = book(citizen, "Kamis")
     send_reminders(db, wib(2, 9, 0))
@@ -147,8 +157,10 @@ def test_an_unconfirmed_booking_is_released_at_eight_the_day_before(db, citizen,
     assert booking(db, code).status == "released"
     assert available(db, THURSDAY, wib(2, 20, 0), "08:00") == 50
     [notice] = outbox(db, "release")
-    assert notice.body == (f"Booking {code} (Kamis, 3 Desember 2026 08:00-10:00) dilepas karena "
-                           "tidak dikonfirmasi sampai pukul 20:00. Balas 1 untuk memesan lagi.")
+    assert notice.body == (
+        f"Booking {code} (Kamis, 3 Desember 2026 08:00-10:00) dilepas karena "
+        "tidak dikonfirmasi sampai pukul 20:00. Balas 1 untuk memesan lagi."
+    )
     # Too late: the reminder no longer awaits an answer, and YA books nothing.
     assert "Layanan paspor" in citizen.says("YA")[0]
     assert booking(db, code).status == "released"
@@ -195,7 +207,9 @@ def test_a_moved_booking_is_reminded_of_its_new_date(db, citizen, clock):
     assert release_unconfirmed(db, wib(2, 20, 0)) == 0  # Thursday's deadline is not Friday's
     assert send_reminders(db, wib(3, 9, 0)) == 1
     assert [m.dedupe_key for m in outbox(db, "reminder")] == [
-        f"reminder:{stored.id}:2026-12-03", f"reminder:{stored.id}:2026-12-04"]
+        f"reminder:{stored.id}:2026-12-03",
+        f"reminder:{stored.id}:2026-12-04",
+    ]
 
 
 def test_several_reminded_bookings_are_confirmed_by_one_ya(db, citizen, clock):
@@ -210,6 +224,7 @@ def test_several_reminded_bookings_are_confirmed_by_one_ya(db, citizen, clock):
 
 
 # --- after a stop -------------------------------------------------------------------------------
+
 
 def test_catch_up_after_a_long_stop(db, citizen, clock):
     """Scheduler down from Tuesday 09:00 to Thursday 07:00, then once more at 21:00.

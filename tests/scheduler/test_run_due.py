@@ -1,4 +1,5 @@
 """`hotline jobs run-due` as operators and cron run it: real processes, real Twilio client, fake Twilio server."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,16 +31,26 @@ def fake() -> Iterator[FakeTwilio]:
 
 def environment(db, fake: FakeTwilio) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "HOTLINE_", "PUBLIC_URL"))}
-    env.update({
-        "DATABASE_URL": db.url, "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_API_URL": fake.url, "PUBLIC_URL": "https://hotline.example.org",
-    })
+    env.update(
+        {
+            "DATABASE_URL": db.url,
+            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "TWILIO_API_URL": fake.url,
+            "PUBLIC_URL": "https://hotline.example.org",
+        }
+    )
     return env
 
 
 def run_due(env: dict[str, str], *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "hotline", "jobs", "run-due", *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "hotline", "jobs", "run-due", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def book_thursday(citizen, clock, count: int) -> list[str]:
@@ -57,6 +68,7 @@ def book_thursday(citizen, clock, count: int) -> list[str]:
     return phones
 
 
+@pytest.mark.slow
 def test_now_needs_an_offset_and_twilio_credentials_are_required(db, fake):
     env = environment(db, fake)
     naive = run_due(env, "--now", "2026-12-02T09:00")
@@ -100,7 +112,7 @@ def test_a_run_killed_in_the_middle_loses_nothing(db, fake, citizen, clock):
     again = run_due(env, "--now", later)
     assert again.wait(120) == 0, again.stderr.read()
     reminders = [m for m in fake.accepted if "BATAL" in m.get("Body", "")]
-    assert set(m["To"] for m in reminders) == {f"whatsapp:{p}" for p in phones}
+    assert {m["To"] for m in reminders} == {f"whatsapp:{p}" for p in phones}
     # The hangs accepted nothing, so nothing was in Twilio's hands when the process died:
     # each citizen got exactly one reminder.
     assert len(reminders) == len(phones)

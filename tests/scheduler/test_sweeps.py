@@ -4,6 +4,7 @@ Citizens text the real webhook (the `citizen` fixture) while the test moves the 
 runs the sweeps at `clock()`; what the sweeps queue is read from the messages table (sending
 it is the delivery sweep's job). The helpers here serve test_reminders and test_waitlist too.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,8 +49,7 @@ def set_capacity(db: Database, capacities: dict[str, int]) -> None:
     """Set the capacity of the office's sessions by start time."""
     with db.transaction() as session:
         for start, capacity in capacities.items():
-            session.execute(update(OfficeSession).where(OfficeSession.start == start)
-                            .values(capacity=capacity))
+            session.execute(update(OfficeSession).where(OfficeSession.start == start).values(capacity=capacity))
 
 
 def race(url: str, code: str, processes: int = 4, timeout: float = 60) -> list[str]:
@@ -61,13 +61,20 @@ def race(url: str, code: str, processes: int = 4, timeout: float = 60) -> list[s
         "with db.engine.connect():\n"
         "    pass\n"
         "print('ready', flush=True)\n"
-        "sys.stdin.readline()\n"
-        + code + "\n"
+        "sys.stdin.readline()\n" + code + "\n"
         "db.dispose()\n"
     )
-    workers = [subprocess.Popen([sys.executable, "-c", script, url], cwd=ROOT, text=True,
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-               for _ in range(processes)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, url],
+            cwd=ROOT,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(processes)
+    ]
     for worker in workers:
         assert worker.stdout.readline().strip() == "ready", worker.stderr.read()
     for worker in workers:  # the common start
@@ -83,6 +90,7 @@ def race(url: str, code: str, processes: int = 4, timeout: float = 60) -> list[s
 
 
 # --- lapsed holds ---------------------------------------------------------------------------------
+
 
 def to_summary(citizen, day: str = "Kamis", session: str = "1") -> None:
     for text in ("MENU", "1", "baru elektronik", "Budi Santoso", nik(1), day):
@@ -101,8 +109,9 @@ def test_a_lapsed_hold_is_expired_and_the_citizen_told_once(db, citizen, clock):
 
     [notice] = outbox(db)
     assert notice.kind == "hold_expired" and notice.delivery == "pending"
-    assert notice.body == ("Waktu tahan habis: tempat Kamis, 3 Desember 2026 08:00-10:00 dilepas. "
-                           "Balas 1 untuk memesan lagi.")
+    assert notice.body == (
+        "Waktu tahan habis: tempat Kamis, 3 Desember 2026 08:00-10:00 dilepas. Balas 1 untuk memesan lagi."
+    )
     with db.transaction() as session:
         assert session.scalar(select(Booking.status)) == "expired"
     assert state_of(db, citizen.phone).step == "menu"
@@ -157,6 +166,7 @@ def test_a_hold_confirmed_in_time_is_left_alone(db, citizen, clock):
     assert booking(db, code).status == "booked"
 
 
+@pytest.mark.slow
 def test_two_processes_expire_each_hold_once(db, clock):
     """Several schedulers at the same moment: one notice per hold, whichever process sends it."""
     with db.transaction() as session:
@@ -164,16 +174,39 @@ def test_two_processes_expire_each_hold_once(db, clock):
         session_id = session.scalar(select(OfficeSession.id).where(OfficeSession.start == "08:00"))
         for n in range(1, 9):
             conversation = lock_conversation(session, office, f"+62812000100{n:02d}", "whatsapp", clock())
-            hold_place(session, office, conversation, session_id=session_id, day=dt.date(2026, 12, 3),
-                       service="new", passport_type="ordinary", name=f"Warga {n}", nik=nik(n),
-                       moving=None, now=clock(), hold_minutes=10, max_per_phone=5)
+            hold_place(
+                session,
+                office,
+                conversation,
+                session_id=session_id,
+                day=dt.date(2026, 12, 3),
+                service="new",
+                passport_type="ordinary",
+                name=f"Warga {n}",
+                nik=nik(n),
+                moving=None,
+                now=clock(),
+                hold_minutes=10,
+                max_per_phone=5,
+            )
             held = session.scalar(select(Booking).where(Booking.conversation_id == conversation.id))
-            conversation.state = State(step="confirm", draft=Draft(
-                service="new", passport_type="ordinary", name=f"Warga {n}", nik=nik(n),
-                date=held.date, session_id=session_id)).to_json()
+            conversation.state = State(
+                step="confirm",
+                draft=Draft(
+                    service="new",
+                    passport_type="ordinary",
+                    name=f"Warga {n}",
+                    nik=nik(n),
+                    date=held.date,
+                    session_id=session_id,
+                ),
+            ).to_json()
     later = clock() + dt.timedelta(minutes=10)
-    counts = race(db.url, "import datetime as dt\nfrom scheduler.sweeps import expire_holds\n"
-                          f"print(expire_holds(db, dt.datetime.fromisoformat({later.isoformat()!r})))")
+    counts = race(
+        db.url,
+        "import datetime as dt\nfrom scheduler.sweeps import expire_holds\n"
+        f"print(expire_holds(db, dt.datetime.fromisoformat({later.isoformat()!r})))",
+    )
     assert sum(int(count) for count in counts) == 8
     notices = outbox(db, "hold_expired")
     assert len(notices) == 8 and len({m.booking_id for m in notices}) == 8
@@ -181,16 +214,27 @@ def test_two_processes_expire_each_hold_once(db, clock):
 
 # --- the sweeps together ------------------------------------------------------------------------
 
+
 def test_run_all_runs_every_sweep_in_order(db):
     assert list(run_all(db, START)) == [
-        "expire_holds", "expire_offers", "release_unconfirmed", "offer_waitlist", "send_reminders"]
+        "expire_holds",
+        "expire_offers",
+        "release_unconfirmed",
+        "offer_waitlist",
+        "send_reminders",
+    ]
     assert run_all(db, START) == dict.fromkeys(run_all(db, START), 0)
 
 
 def test_the_sweeps_read_no_clock_but_now():
     """Every instant the sweeps compare comes from the `now` they are given."""
-    for path in ("scheduler/sweeps.py", "storage/reminders.py", "storage/holds.py",
-                 "storage/waitlist.py", "storage/bookings.py"):
+    for path in (
+        "scheduler/sweeps.py",
+        "storage/reminders.py",
+        "storage/holds.py",
+        "storage/waitlist.py",
+        "storage/bookings.py",
+    ):
         source = (ROOT / path).read_text("utf-8")
         assert not re.search(r"\.(now|utcnow|today)\(\)|time\.time\(", source), path
     assert all(callable(sweep) for sweep in SWEEPS)

@@ -4,6 +4,7 @@ Operators submit templates to WhatsApp with {{1}}, {{2}}… in the order the REA
 catalogue edit that reorders a message's placeholders would silently scramble every message
 sent with an approved template. Change the README and the templates with it, or not at all.
 """
+
 from __future__ import annotations
 
 import pytest

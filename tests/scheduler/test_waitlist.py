@@ -2,6 +2,7 @@
 
 Thursday 3 December has one place (08:00, capacity 1) so that a day fills with one booking.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,7 +51,8 @@ def test_the_waitlist_chain(db, one_place, citizen, clock):
     b, c = citizen.other(B_PHONE), citizen.other(C_PHONE)
     assert join(b, 2, "Bayu Pratama") == [
         "Anda di daftar tunggu Kamis, 3 Desember 2026. Jika ada tempat kosong kami kirim pesan; "
-        "balas YA dalam 30 menit untuk mengambilnya."]
+        "balas YA dalam 30 menit untuk mengambilnya."
+    ]
     join(c, 3, "Citra Dewi")
     assert entries(db) == {B_PHONE: "waiting", C_PHONE: "waiting"}
     assert offer_waitlist(db, clock()) == 0  # no place free yet
@@ -63,8 +65,10 @@ def test_the_waitlist_chain(db, one_place, citizen, clock):
     assert offer_waitlist(db, clock()) == 1
     assert offer_waitlist(db, clock()) == 0  # the place is held for B now
     [offer] = outbox(db, "waitlist_offer")
-    assert offer.body == ("Ada tempat kosong Kamis, 3 Desember 2026 08:00-10:00 untuk Bayu Pratama. "
-                          "Balas YA dalam 30 menit untuk memesan, atau TIDAK.")
+    assert offer.body == (
+        "Ada tempat kosong Kamis, 3 Desember 2026 08:00-10:00 untuk Bayu Pratama. "
+        "Balas YA dalam 30 menit untuk memesan, atau TIDAK."
+    )
     held = hold_of(db, B_PHONE)
     assert held.hold_expires_at == clock() + dt.timedelta(minutes=30) and offer.booking_id == held.id
     assert entries(db) == {B_PHONE: "offered", C_PHONE: "waiting"}
@@ -78,8 +82,7 @@ def test_the_waitlist_chain(db, one_place, citizen, clock):
     assert expire_offers(db, clock()) == 1
     assert expire_offers(db, clock()) == 0
     [lapsed] = outbox(db, "waitlist_expired")
-    assert lapsed.body == ("Waktu 30 menit habis: tempat Kamis, 3 Desember 2026 diberikan ke warga "
-                           "berikutnya.")
+    assert lapsed.body == ("Waktu 30 menit habis: tempat Kamis, 3 Desember 2026 diberikan ke warga berikutnya.")
     assert entries(db) == {B_PHONE: "expired", C_PHONE: "waiting"}
     assert state_of(db, B_PHONE).step == "menu"
 
@@ -217,6 +220,7 @@ def test_several_places_go_to_as_many_in_line(db, citizen, clock):
     assert entries(db) == {B_PHONE: "offered", C_PHONE: "offered"}
 
 
+@pytest.mark.slow
 def test_processes_racing_offer_each_free_place_once_and_in_turn(db, clock):
     """Four schedulers at the same moment, three free places, six waiting: the first three
     in line get one offer each, and no more places are held than there are."""
@@ -231,10 +235,22 @@ def test_processes_racing_offer_each_free_place_once_and_in_turn(db, clock):
         office = office_by_code(session, "PLG")
         for n, phone in enumerate(phones, start=1):
             conversation = lock_conversation(session, office, phone, "whatsapp", clock())
-            join_waitlist(session, office, conversation, day=THURSDAY, service="new",
-                          passport_type="ordinary", name=f"Warga {n}", nik=nik(n), now=clock())
-    counts = race(db.url, "import datetime as dt\nfrom scheduler.sweeps import offer_waitlist\n"
-                          f"print(offer_waitlist(db, dt.datetime.fromisoformat({clock().isoformat()!r})))")
+            join_waitlist(
+                session,
+                office,
+                conversation,
+                day=THURSDAY,
+                service="new",
+                passport_type="ordinary",
+                name=f"Warga {n}",
+                nik=nik(n),
+                now=clock(),
+            )
+    counts = race(
+        db.url,
+        "import datetime as dt\nfrom scheduler.sweeps import offer_waitlist\n"
+        f"print(offer_waitlist(db, dt.datetime.fromisoformat({clock().isoformat()!r})))",
+    )
     assert sum(int(count) for count in counts) == 3
     status = entries(db)
     assert [status[phone] for phone in phones] == ["offered"] * 3 + ["waiting"] * 3

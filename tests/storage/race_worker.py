@@ -9,6 +9,7 @@ mode "hold":  lock_conversation + hold_place, commit.
 mode "same":  lock_conversation + hold_place + confirm_hold, in one transaction.
 mode "next":  lock_conversation + hold_place, commit; then lock_conversation + confirm_hold.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,9 +45,19 @@ def main() -> int:
             office = session.scalar(select(Office).where(Office.code == job["office"]))
             conversation = lock_conversation(session, office, job["phone"], "whatsapp", now)
             hold = hold_place(
-                session, office, conversation, session_id=job["session_id"], day=day,
-                service="new", passport_type="ordinary", name=f"Warga {job['phone'][-4:]}",
-                nik=job["nik"], moving=None, now=now, hold_minutes=10, max_per_phone=5,
+                session,
+                office,
+                conversation,
+                session_id=job["session_id"],
+                day=day,
+                service="new",
+                passport_type="ordinary",
+                name=f"Warga {job['phone'][-4:]}",
+                nik=job["nik"],
+                moving=None,
+                now=now,
+                hold_minutes=10,
+                max_per_phone=5,
             )
             code, status = hold.code, hold.status
             if job["mode"] == "same":

@@ -1,4 +1,5 @@
 """Holds and bookings: codes, capacity, lapsed holds, NIK and phone limits, cancelling, moving, closed days."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,6 +26,7 @@ NIK_ANI, NIK_BUDI = "1671014101900001", "1671015202910002"
 
 # --- builders -------------------------------------------------------------------------------
 
+
 def office(session, code: str = "PLG") -> Office:
     return session.scalar(select(Office).where(Office.code == code))
 
@@ -37,23 +39,41 @@ def session_id(session, start: str, code: str = "PLG") -> int:
 
 def set_capacity(db: Database, start: str, capacity: int) -> None:
     with db.transaction() as session:
-        session.execute(update(OfficeSession).where(OfficeSession.id == session_id(session, start))
-                        .values(capacity=capacity))
+        session.execute(
+            update(OfficeSession).where(OfficeSession.id == session_id(session, start)).values(capacity=capacity)
+        )
 
 
 def hold(
-    db: Database, phone: str = ANI, *, nik: str | None = NIK_ANI, day: dt.date = WEDNESDAY,
-    start: str = "10:00", now: dt.datetime = NOW, moving: str | None = None,
-    max_per_phone: int = 5, office_code: str = "PLG",
+    db: Database,
+    phone: str = ANI,
+    *,
+    nik: str | None = NIK_ANI,
+    day: dt.date = WEDNESDAY,
+    start: str = "10:00",
+    now: dt.datetime = NOW,
+    moving: str | None = None,
+    max_per_phone: int = 5,
+    office_code: str = "PLG",
 ) -> Booking:
     """Hold a place for the phone the way a message does: lock its conversation, then hold."""
     with db.transaction() as session:
         at = office(session, office_code)
         conversation = lock_conversation(session, at, phone, "whatsapp", now)
         return hold_place(
-            session, at, conversation, session_id=session_id(session, start, office_code), day=day,
-            service="new", passport_type="electronic", name="Ani Lestari", nik=nik,
-            moving=moving, now=now, hold_minutes=10, max_per_phone=max_per_phone,
+            session,
+            at,
+            conversation,
+            session_id=session_id(session, start, office_code),
+            day=day,
+            service="new",
+            passport_type="electronic",
+            name="Ani Lestari",
+            nik=nik,
+            moving=moving,
+            now=now,
+            hold_minutes=10,
+            max_per_phone=max_per_phone,
         )
 
 
@@ -94,6 +114,7 @@ def refusal(call, *args, **kwargs) -> Refused:
 
 
 # --- hold and confirm -----------------------------------------------------------------------
+
 
 def test_hold_then_confirm_books_the_place_with_a_code(db: Database) -> None:
     """A hold lasts 10 minutes; confirming it books the place under a PLG- code."""
@@ -181,6 +202,7 @@ def test_a_hold_cannot_be_confirmed_by_another_phone(db: Database) -> None:
 
 # --- one booking per NIK --------------------------------------------------------------------
 
+
 def test_a_nik_has_one_active_booking_per_office(db: Database) -> None:
     """A second booking for the NIK, from any phone, is refused with the existing code."""
     first = make_booking(db, ANI, nik=NIK_ANI)
@@ -224,16 +246,28 @@ def test_a_past_booking_does_not_block_the_nik(db: Database) -> None:
 def test_the_same_nik_can_book_at_another_office(db: Database) -> None:
     """The NIK rule is per office: Palembang's booking does not block Jakarta."""
     with db.transaction() as session:
-        load_offices(session, parse_offices({"office": [{
-            "code": "JKT", "name": "Kantor Imigrasi Jakarta Selatan", "hotline": "+62217996016",
-            "sessions": [{"start": "10:00", "end": "12:00", "capacity": 10}],
-        }]}))
+        load_offices(
+            session,
+            parse_offices(
+                {
+                    "office": [
+                        {
+                            "code": "JKT",
+                            "name": "Kantor Imigrasi Jakarta Selatan",
+                            "hotline": "+62217996016",
+                            "sessions": [{"start": "10:00", "end": "12:00", "capacity": 10}],
+                        }
+                    ]
+                }
+            ),
+        )
     make_booking(db, ANI, nik=NIK_ANI)
     elsewhere = make_booking(db, ANI, nik=NIK_ANI, office_code="JKT")
     assert elsewhere.status == "booked" and elsewhere.code.startswith("JKT-")
 
 
 # --- per-phone limit ------------------------------------------------------------------------
+
 
 def test_a_phone_has_at_most_max_per_phone_bookings(db: Database) -> None:
     """Past the limit a phone is refused; cancelling one makes room again."""
@@ -248,6 +282,7 @@ def test_a_phone_has_at_most_max_per_phone_bookings(db: Database) -> None:
 
 
 # --- cancelling -----------------------------------------------------------------------------
+
 
 def test_cancel_frees_the_place(db: Database) -> None:
     """The phone's own booking is cancelled and its place offered again."""
@@ -281,6 +316,7 @@ def test_a_hold_cannot_be_cancelled_as_a_booking(db: Database) -> None:
 
 
 # --- moving ---------------------------------------------------------------------------------
+
 
 def test_moving_keeps_the_code_and_frees_the_old_place(db: Database) -> None:
     """Hold with moving=code then confirm: same code, new day and session, old place free."""
@@ -335,16 +371,20 @@ def test_moving_a_cancelled_booking_is_refused_at_confirmation(db: Database) -> 
 
 # --- closed days and started sessions -------------------------------------------------------
 
-@pytest.mark.parametrize("day, why", [
-    (dt.date(2026, 12, 25), "national holiday: Christmas"),
-    (dt.date(2026, 12, 24), "cuti bersama before Christmas"),
-    (dt.date(2026, 12, 5), "Saturday"),
-    (dt.date(2026, 12, 6), "Sunday"),
-    (dt.date(2026, 12, 10), "the office's own closed date"),
-    (dt.date(2026, 11, 30), "yesterday"),
-    (dt.date(2027, 1, 1), "beyond the 30 days ahead (and New Year)"),
-    (dt.date(2027, 1, 4), "beyond the 30 days ahead"),
-])
+
+@pytest.mark.parametrize(
+    "day, why",
+    [
+        (dt.date(2026, 12, 25), "national holiday: Christmas"),
+        (dt.date(2026, 12, 24), "cuti bersama before Christmas"),
+        (dt.date(2026, 12, 5), "Saturday"),
+        (dt.date(2026, 12, 6), "Sunday"),
+        (dt.date(2026, 12, 10), "the office's own closed date"),
+        (dt.date(2026, 11, 30), "yesterday"),
+        (dt.date(2027, 1, 1), "beyond the 30 days ahead (and New Year)"),
+        (dt.date(2027, 1, 4), "beyond the 30 days ahead"),
+    ],
+)
 def test_a_closed_day_is_refused(db: Database, day: dt.date, why: str) -> None:
     """Holidays, cuti bersama, weekends, office closures and days outside the window: closed."""
     with db.transaction() as session:
@@ -368,7 +408,7 @@ def test_a_session_that_has_started_today_is_not_bookable(db: Database) -> None:
 
 def test_a_session_starts_at_its_start_time_in_the_office_time_zone(db: Database) -> None:
     """At 10:00 WIB (03:00 UTC) the 10:00 session has started; a minute earlier it had not."""
-    utc = dt.timezone.utc
+    utc = dt.UTC
     just_before = dt.datetime(2026, 12, 1, 2, 59, tzinfo=utc)
     assert hold(db, ANI, day=START.date(), start="10:00", now=just_before).status == "held"
     at_ten = dt.datetime(2026, 12, 1, 3, 0, tzinfo=utc)
@@ -378,7 +418,10 @@ def test_a_session_starts_at_its_start_time_in_the_office_time_zone(db: Database
 def test_a_lapsed_hold_on_a_session_that_has_since_started_is_lost(db: Database) -> None:
     """Confirming a lapsed hold after its session began cannot book it."""
     held = hold(db, ANI, day=START.date(), start="10:00", now=dt.datetime(2026, 12, 1, 9, 55, tzinfo=NOW.tzinfo))
-    assert refusal(confirm, db, ANI, held.code, now=dt.datetime(2026, 12, 1, 10, 6, tzinfo=NOW.tzinfo)).reason == "hold_lost"
+    assert (
+        refusal(confirm, db, ANI, held.code, now=dt.datetime(2026, 12, 1, 10, 6, tzinfo=NOW.tzinfo)).reason
+        == "hold_lost"
+    )
 
 
 def test_an_inactive_session_is_not_bookable(db: Database) -> None:

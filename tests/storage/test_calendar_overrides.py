@@ -1,4 +1,5 @@
 """The calendar honours a date's capacity and one-date extra sessions, for places() and for holds alike."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,10 +36,21 @@ def days(db, first: dt.date, last: dt.date):
 def try_hold(db, phone: str, n: int, day: dt.date, sid: int) -> Booking:
     with db.transaction() as session:
         office = office_by_code(session, "PLG")
-        return hold_place(session, office, lock_conversation(session, office, phone, "whatsapp", START),
-                          session_id=sid, day=day, service="new", passport_type="electronic",
-                          name="Dewi Sartika", nik=nik(n), moving=None, now=START, hold_minutes=10,
-                          max_per_phone=5)
+        return hold_place(
+            session,
+            office,
+            lock_conversation(session, office, phone, "whatsapp", START),
+            session_id=sid,
+            day=day,
+            service="new",
+            passport_type="electronic",
+            name="Dewi Sartika",
+            nik=nik(n),
+            moving=None,
+            now=START,
+            hold_minutes=10,
+            max_per_phone=5,
+        )
 
 
 def start_booking(citizen, n: int, day: str) -> list[str]:
@@ -98,7 +110,12 @@ def test_extra_sessions_are_numbered_in_start_order_with_the_daily_ones(db, chie
     act(db, quota.add_extra_session, chief, THURSDAY, "15:00", "16:00", 6, START)
     shown = days(db, WEDNESDAY, THURSDAY)
     assert [(s.number, s.session.start, s.capacity) for s in shown[THURSDAY].sessions] == [
-        (1, "07:00", 5), (2, "08:00", 50), (3, "10:00", 50), (4, "13:00", 50), (5, "15:00", 6)]
+        (1, "07:00", 5),
+        (2, "08:00", 50),
+        (3, "10:00", 50),
+        (4, "13:00", 50),
+        (5, "15:00", 6),
+    ]
     assert len(shown[WEDNESDAY].sessions) == 3
     make_booking(db, "+6281211110001", 1, THURSDAY, "10:00")
     assert days(db, THURSDAY, THURSDAY)[THURSDAY].sessions[2].booked == 1
@@ -120,6 +137,7 @@ def test_holidays_and_closed_dates_close_a_day_with_an_extra_session(db, chief):
 
 
 # --- under the lock: a hold that waits on a supervisor's change sees it ----------------------
+
 
 def _hold_while(db, change) -> str:
     """Run change(session) in a transaction left open while another process holds a place on Thursday 08:00.
@@ -149,8 +167,10 @@ def _hold_while(db, change) -> str:
 
 def test_a_hold_waiting_on_a_capacity_change_keeps_to_the_new_capacity(db, chief):
     make_booking(db, "+6281211110001", 1, THURSDAY, "08:00")
-    assert _hold_while(db, lambda s, office, sid: quota.set_capacity(
-        s, chief, office, sid, THURSDAY, THURSDAY, 1, START)) == "full"
+    assert (
+        _hold_while(db, lambda s, office, sid: quota.set_capacity(s, chief, office, sid, THURSDAY, THURSDAY, 1, START))
+        == "full"
+    )
 
 
 def test_a_hold_waiting_on_a_closure_is_refused(db, chief):

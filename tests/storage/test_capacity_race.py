@@ -4,6 +4,7 @@ Each citizen is a real OS process (tests/storage/race_worker.py) with its own en
 wait at a common start (a line on stdin), then take a place through lock_conversation and
 hold_place (half of them confirming too), on SQLite and on PostgreSQL.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,9 +51,11 @@ class Race:
 
     def report(self, title: str, places: int) -> None:
         winners = sum(r["outcome"] == "won" for r in self.results)
-        print(f"\n[{title}] backend={self.backend} processes={len(self.results)} places={places} "
-              f"winners={winners} outcomes={dict(self.outcomes())} "
-              f"elapsed={self.elapsed:.2f}s start_spread={self.spread:.3f}s")
+        print(
+            f"\n[{title}] backend={self.backend} processes={len(self.results)} places={places} "
+            f"winners={winners} outcomes={dict(self.outcomes())} "
+            f"elapsed={self.elapsed:.2f}s start_spread={self.spread:.3f}s"
+        )
 
 
 def office_db(url: str) -> Database:
@@ -68,8 +71,9 @@ def session_at(db: Database, start: str, capacity: int | None = None) -> int:
     with db.transaction() as session:
         office_session = session.scalar(select(OfficeSession).where(OfficeSession.start == start))
         if capacity is not None:
-            session.execute(update(OfficeSession).where(OfficeSession.id == office_session.id)
-                            .values(capacity=capacity))
+            session.execute(
+                update(OfficeSession).where(OfficeSession.id == office_session.id).values(capacity=capacity)
+            )
         return office_session.id
 
 
@@ -83,7 +87,10 @@ def race(url: str, jobs: list[dict]) -> Race:
     procs = [
         subprocess.Popen(
             [sys.executable, str(WORKER), json.dumps({"url": url, "office": "PLG", "now": NOW.isoformat(), **job})],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for job in jobs
     ]
@@ -115,10 +122,15 @@ def taken_places(db: Database, session_id: int, day: dt.date) -> int:
     """Count, straight from the table, the bookings and live holds in a session on a day."""
     with db.transaction() as session:
         return session.scalar(
-            select(func.count()).select_from(Booking).where(
-                Booking.session_id == session_id, Booking.date == day,
-                or_(Booking.status.in_(("booked", "confirmed")),
-                    and_(Booking.status == "held", Booking.hold_expires_at > NOW)),
+            select(func.count())
+            .select_from(Booking)
+            .where(
+                Booking.session_id == session_id,
+                Booking.date == day,
+                or_(
+                    Booking.status.in_(("booked", "confirmed")),
+                    and_(Booking.status == "held", Booking.hold_expires_at > NOW),
+                ),
             )
         )
 
@@ -128,9 +140,21 @@ def lapsed_hold(db: Database, session_id: int, day: dt.date) -> None:
     with db.transaction() as session:
         office = session.scalar(select(Office).where(Office.code == "PLG"))
         conversation = lock_conversation(session, office, LAPSED_PHONE, "sms", NOW)
-        hold_place(session, office, conversation, session_id=session_id, day=day, service="new",
-                   passport_type="ordinary", name="Warga Lama", nik="1671010101800001", moving=None,
-                   now=NOW - dt.timedelta(minutes=15), hold_minutes=10, max_per_phone=5)
+        hold_place(
+            session,
+            office,
+            conversation,
+            session_id=session_id,
+            day=day,
+            service="new",
+            passport_type="ordinary",
+            name="Warga Lama",
+            nik="1671010101800001",
+            moving=None,
+            now=NOW - dt.timedelta(minutes=15),
+            hold_minutes=10,
+            max_per_phone=5,
+        )
 
 
 def test_capacity_holds_under_a_race_of_processes(database_url: str) -> None:
@@ -139,8 +163,13 @@ def test_capacity_holds_under_a_race_of_processes(database_url: str) -> None:
     session_id = session_at(db, "10:00", capacity=CAPACITY)
     lapsed_hold(db, session_id, DAY)
     jobs = [
-        {"session_id": session_id, "day": DAY.isoformat(), "phone": f"+62812000{i:05d}",
-         "nik": f"16710101019{i:05d}", "mode": MODES[i % len(MODES)]}
+        {
+            "session_id": session_id,
+            "day": DAY.isoformat(),
+            "phone": f"+62812000{i:05d}",
+            "nik": f"16710101019{i:05d}",
+            "mode": MODES[i % len(MODES)],
+        }
         for i in range(PROCESSES)
     ]
 
@@ -158,8 +187,13 @@ def test_capacity_holds_under_a_race_of_processes(database_url: str) -> None:
         tens = next(s for s in day.sessions if s.session.id == session_id)
         assert (tens.booked + tens.held, tens.available) == (CAPACITY, 0)
         codes = {r["code"] for r in result.results if r["outcome"] == "won"}
-        stored = set(session.scalars(select(Booking.code).where(
-            Booking.session_id == session_id, Booking.date == DAY, Booking.phone != LAPSED_PHONE)))
+        stored = set(
+            session.scalars(
+                select(Booking.code).where(
+                    Booking.session_id == session_id, Booking.date == DAY, Booking.phone != LAPSED_PHONE
+                )
+            )
+        )
         assert stored == codes  # the refused left nothing behind
     db.dispose()
 
@@ -172,8 +206,13 @@ def test_one_nik_wins_a_race_of_processes(database_url: str) -> None:
     nik = "1671014509900002"
     jobs = [
         # Different session-days, so only the NIK's unique index stands between them.
-        {"session_id": sessions[i % 2], "day": days[i % 3].isoformat(),
-         "phone": f"+62813000{i:05d}", "nik": nik, "mode": MODES[i % len(MODES)]}
+        {
+            "session_id": sessions[i % 2],
+            "day": days[i % 3].isoformat(),
+            "phone": f"+62813000{i:05d}",
+            "nik": nik,
+            "mode": MODES[i % len(MODES)],
+        }
         for i in range(8)
     ]
 
@@ -185,7 +224,8 @@ def test_one_nik_wins_a_race_of_processes(database_url: str) -> None:
     (winner,) = [r for r in result.results if r["outcome"] == "won"]
     assert {r["code"] for r in result.results if r["outcome"] == "refused"} == {winner["code"]}
     with db.transaction() as session:
-        held_or_booked = session.scalars(select(Booking.code).where(
-            Booking.nik == nik, Booking.status.in_(("held", "booked", "confirmed")))).all()
+        held_or_booked = session.scalars(
+            select(Booking.code).where(Booking.nik == nik, Booking.status.in_(("held", "booked", "confirmed")))
+        ).all()
         assert held_or_booked == [winner["code"]]
     db.dispose()

@@ -1,4 +1,5 @@
 """Database.run: one transaction, retried from the start after a transient error only."""
+
 from __future__ import annotations
 
 import sqlite3

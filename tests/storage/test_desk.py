@@ -1,4 +1,5 @@
 """The day's bookings at the desk: the sheet, check-in, no-shows, moves and cancellations for citizens, search, CSV."""
+
 from __future__ import annotations
 
 import csv
@@ -25,6 +26,7 @@ ANI, BUDI, CITRA = "+6281211110001", "+6281322220002", "+6285733330003"
 
 
 # --- builders (test_quota and test_calendar_overrides use them too) ---------------------------
+
 
 def act(db: Database, action, officer: Officer, *args, **kwargs):
     """Run one desk or quota action for the office PLG in its own transaction, as a page would."""
@@ -61,6 +63,7 @@ def chief(db) -> Officer:
 
 # --- the day's sheet ---------------------------------------------------------------------------
 
+
 def test_the_day_sheet_counts_each_session_with_its_override_and_masks_the_citizens(db, clerk, chief):
     ani = make_booking(db, ANI, 1, WEDNESDAY, "08:00", name="Ani Lestari")
     make_booking(db, BUDI, 2, WEDNESDAY, "08:00", name="budi Santoso")
@@ -69,16 +72,30 @@ def test_the_day_sheet_counts_each_session_with_its_override_and_masks_the_citiz
     early = session_id(db, "08:00")
     with db.transaction() as session:  # a citizen at the summary right now holds a place
         office = office_by_code(session, "PLG")
-        hold_place(session, office, lock_conversation(session, office, "+6281344440004", "sms", START),
-                   session_id=early, day=WEDNESDAY, service="new",
-                   passport_type="electronic", name="Dewi", nik=nik(4), moving=None, now=START,
-                   hold_minutes=10, max_per_phone=5)
+        hold_place(
+            session,
+            office,
+            lock_conversation(session, office, "+6281344440004", "sms", START),
+            session_id=early,
+            day=WEDNESDAY,
+            service="new",
+            passport_type="electronic",
+            name="Dewi",
+            nik=nik(4),
+            moving=None,
+            now=START,
+            hold_minutes=10,
+            max_per_phone=5,
+        )
 
     sheet = act(db, lambda s, o, office: desk.day_sheet(s, office, WEDNESDAY, START), clerk)
 
     assert sheet.closed is None
     assert [(s.number, s.start, s.capacity, s.booked, s.held, s.free) for s in sheet.sessions] == [
-        (1, "08:00", 5, 2, 1, 2), (2, "10:00", 50, 0, 0, 50), (3, "13:00", 50, 1, 0, 49)]
+        (1, "08:00", 5, 2, 1, 2),
+        (2, "10:00", 50, 0, 0, 50),
+        (3, "13:00", 50, 1, 0, 49),
+    ]
     first = sheet.sessions[0].bookings
     assert [b.name for b in first] == ["Ani Lestari", "budi Santoso"]  # by name, holds not listed
     assert first[0].code == ani and first[0].nik == "************0001"
@@ -92,11 +109,15 @@ def test_a_closed_days_sheet_still_lists_its_bookings_with_no_place_free(db, cle
     sheet = act(db, lambda s, o, office: desk.day_sheet(s, office, WEDNESDAY, START), clerk)
     assert (sheet.closed, sheet.closed_name) == ("office", "Banjir")
     assert [(s.number, s.start, s.booked, s.free) for s in sheet.sessions] == [
-        (None, "08:00", 0, 0), (None, "10:00", 1, 0), (None, "13:00", 0, 0)]
+        (None, "08:00", 0, 0),
+        (None, "10:00", 1, 0),
+        (None, "13:00", 0, 0),
+    ]
     assert [b.code for b in sheet.sessions[1].bookings] == [code]
 
 
 # --- check-in ----------------------------------------------------------------------------------
+
 
 def test_check_in_only_today_and_only_once(db, clerk):
     today = make_booking(db, ANI, 1, TODAY, "10:00")
@@ -126,6 +147,7 @@ def test_check_in_refuses_a_cancelled_booking_and_another_offices_officer(db, cl
 
 # --- no-shows ----------------------------------------------------------------------------------
 
+
 def test_no_shows_are_marked_after_their_session_ended(db, clerk):
     came = make_booking(db, ANI, 1, TODAY, "10:00")
     stayed_away = make_booking(db, BUDI, 2, TODAY, "10:00")
@@ -147,6 +169,7 @@ def test_no_shows_are_marked_after_their_session_ended(db, clerk):
 
 # --- changes for a citizen -----------------------------------------------------------------------
 
+
 def test_cancel_for_a_citizen_frees_the_place_and_tells_them_once(db, clerk):
     code = make_booking(db, ANI, 1, THURSDAY, "10:00")
     assert available(db, THURSDAY, "10:00") == 49
@@ -156,8 +179,10 @@ def test_cancel_for_a_citizen_frees_the_place_and_tells_them_once(db, clerk):
     assert (cancelled.status, cancelled.cancelled_at) == ("cancelled", START)
     assert available(db, THURSDAY, "10:00") == 50
     (notice,) = outbox(db, "office_cancelled")
-    assert notice.body == ("Booking " + code + " (Kamis, 3 Desember 2026 10:00-12:00) dibatalkan oleh "
-                           "kantor imigrasi. Balas 1 untuk memesan lagi, atau PETUGAS untuk bertanya.")
+    assert notice.body == (
+        "Booking " + code + " (Kamis, 3 Desember 2026 10:00-12:00) dibatalkan oleh "
+        "kantor imigrasi. Balas 1 untuk memesan lagi, atau PETUGAS untuk bertanya."
+    )
     assert notice.delivery == "pending" and notice.booking_id == cancelled.id
     assert refused(db, desk.cancel_for_citizen, clerk, code, START).reason == "not_active"
     assert len(outbox(db, "office_cancelled")) == 1
@@ -180,22 +205,27 @@ def test_move_for_a_citizen_keeps_to_capacity_and_tells_them(db, clerk, chief):
     assert (moved.date, moved.session_id, moved.status) == (THURSDAY, session_id(db, "13:00"), "booked")
     assert available(db, WEDNESDAY, "08:00") == 50
     (notice,) = outbox(db, "office_moved")
-    assert notice.body == (f"Kantor imigrasi memindah booking {code} ke Kamis, 3 Desember 2026 "
-                           f"13:00-15:00. Kode tetap sama. Tanggal lain? Balas UBAH {code}.")
+    assert notice.body == (
+        f"Kantor imigrasi memindah booking {code} ke Kamis, 3 Desember 2026 "
+        f"13:00-15:00. Kode tetap sama. Tanggal lain? Balas UBAH {code}."
+    )
     assert ("move", f"booking:{code}") in audit_actions(db)
     # And back again: a second move is a second message.
     act(db, desk.move_for_citizen, clerk, code, WEDNESDAY, session_id(db, "08:00"), START)
     assert len(outbox(db, "office_moved")) == 2
 
 
-@pytest.mark.parametrize("day, start, reason", [
-    (dt.date(2026, 11, 30), "10:00", "past"),
-    (TODAY, "08:00", "started"),  # 09:00 now
-    (SATURDAY, "10:00", "closed"),
-    (dt.date(2026, 12, 25), "10:00", "closed"),  # Christmas
-    (dt.date(2027, 1, 4), "10:00", "too_far"),
-    (WEDNESDAY, "08:00", "unchanged"),
-])
+@pytest.mark.parametrize(
+    "day, start, reason",
+    [
+        (dt.date(2026, 11, 30), "10:00", "past"),
+        (TODAY, "08:00", "started"),  # 09:00 now
+        (SATURDAY, "10:00", "closed"),
+        (dt.date(2026, 12, 25), "10:00", "closed"),  # Christmas
+        (dt.date(2027, 1, 4), "10:00", "too_far"),
+        (WEDNESDAY, "08:00", "unchanged"),
+    ],
+)
 def test_move_for_a_citizen_refuses_a_session_that_cannot_take_them(db, clerk, day, start, reason):
     code = make_booking(db, ANI, 1, WEDNESDAY, "08:00")
     assert refused(db, desk.move_for_citizen, clerk, code, day, session_id(db, start), START).reason == reason
@@ -203,6 +233,7 @@ def test_move_for_a_citizen_refuses_a_session_that_cannot_take_them(db, clerk, d
 
 
 # --- search and export ---------------------------------------------------------------------------
+
 
 def test_search_by_code_or_phone_in_the_officers_offices(db, clerk):
     code = make_booking(db, "+6281234567890", 1, WEDNESDAY, "08:00")
@@ -228,10 +259,29 @@ def test_the_day_exports_as_csv_with_masked_niks_and_no_formulas(db, clerk):
     text = act(db, lambda s, o, office: desk.day_csv(s, office, TODAY), clerk)
 
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["code", "session", "name", "nik", "service", "passport_type", "status", "phone",
-                       "channel", "checked_in_at"]
-    assert rows[1] == [evil, "10:00-12:00", '\'=HYPERLINK("http://x.example","klik")', "************0001",
-                       "renewal", "ordinary", "checked_in", "'+62812****0001", "whatsapp",
-                       "2026-12-01T09:30+07:00"]
+    assert rows[0] == [
+        "code",
+        "session",
+        "name",
+        "nik",
+        "service",
+        "passport_type",
+        "status",
+        "phone",
+        "channel",
+        "checked_in_at",
+    ]
+    assert rows[1] == [
+        evil,
+        "10:00-12:00",
+        '\'=HYPERLINK("http://x.example","klik")',
+        "************0001",
+        "renewal",
+        "ordinary",
+        "checked_in",
+        "'+62812****0001",
+        "whatsapp",
+        "2026-12-01T09:30+07:00",
+    ]
     assert rows[2][:3] == [plain, "13:00-15:00", "Budi Santoso"] and rows[2][9] == ""
     assert nik(1) not in text and ANI not in text

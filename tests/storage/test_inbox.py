@@ -1,4 +1,5 @@
 """The officers' shared inbox: citizens write through the real webhook, officers act through storage.inbox."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +14,14 @@ from storage.audit import events
 from storage.db import Database
 from storage.inbox import InboxError, mask_phone
 from storage.models import (
-    AuditEvent, Booking, CannedReply, Conversation, Message, Note, Office, Officer,
+    AuditEvent,
+    Booking,
+    CannedReply,
+    Conversation,
+    Message,
+    Note,
+    Office,
+    Officer,
 )
 from storage.outbox import claim_due
 from tests.builders import book, make_officer
@@ -27,10 +35,17 @@ SMS_SENDER = "+6281100001111"
 
 # --- builders -------------------------------------------------------------------------------
 
+
 def add_office(db: Database, code: str = "JKT") -> int:
     with db.transaction() as session:
-        office = Office(code=code, name="Kantor Imigrasi Jakarta Selatan", hotline="+6221000000" + str(len(code)),
-                        timezone="Asia/Jakarta", days="mon,tue,wed,thu,fri", book_ahead_days=30)
+        office = Office(
+            code=code,
+            name="Kantor Imigrasi Jakarta Selatan",
+            hotline="+6221000000" + str(len(code)),
+            timezone="Asia/Jakarta",
+            days="mon,tue,wed,thu,fri",
+            book_ahead_days=30,
+        )
         session.add(office)
         session.flush()
         return office.id
@@ -57,6 +72,7 @@ def act(db: Database, action, officer: Officer, *args, phone: str = PHONE, **kwa
 
 # --- the list -------------------------------------------------------------------------------
 
+
 def test_the_waiting_view_shows_a_citizen_who_asked_for_an_officer(db, citizen, clock) -> None:
     ani = make_officer(db, "ani", password=None)
     assert "petugas" in citizen.says("PETUGAS")[0].lower()
@@ -81,8 +97,9 @@ def test_pages_follow_the_cursor_and_bad_input_is_refused(db, citizen, clock) ->
         clock.advance(seconds=1)
     with db.transaction() as session:
         first = inbox.conversations_for(session, None, view="all", officer=ani, now=clock(), limit=2)
-        second = inbox.conversations_for(session, None, view="all", officer=ani, now=clock(), limit=2,
-                                         before=first[-1].cursor)
+        second = inbox.conversations_for(
+            session, None, view="all", officer=ani, now=clock(), limit=2, before=first[-1].cursor
+        )
         rest = inbox.conversations_for(session, None, view="all", officer=ani, now=clock(), before=second[-1].cursor)
         assert [r.phone[-4:] for r in first + second + rest] == ["0004", "0003", "0002", "0001", "0000"]
         for bad in ({"view": "spam"}, {"view": "all", "before": "yesterday"}):
@@ -112,6 +129,7 @@ def test_unread_counts_rise_with_the_citizens_messages_and_fall_after_mark_read(
 
 
 # --- taking over and handing back -----------------------------------------------------------
+
 
 def test_take_over_silences_the_bot_and_hand_back_makes_it_answer_again(db, citizen, clock) -> None:
     ani = make_officer(db, "ani", password=None)
@@ -206,6 +224,7 @@ def test_assignment_to_an_officer_of_another_office_is_refused(db, citizen, cloc
 
 # --- replies --------------------------------------------------------------------------------
 
+
 def test_a_reply_is_queued_once_even_when_submitted_twice(db, citizen, clock) -> None:
     ani = make_officer(db, "ani", password=None)
     citizen.says("PETUGAS")
@@ -215,7 +234,11 @@ def test_a_reply_is_queued_once_even_when_submitted_twice(db, citizen, clock) ->
     with db.transaction() as session:
         (queued,) = session.scalars(select(Message).where(Message.author == "officer")).all()
         assert (queued.direction, queued.kind, queued.delivery, queued.officer_id) == (
-            "out", "officer", "pending", ani.id)
+            "out",
+            "officer",
+            "pending",
+            ani.id,
+        )
         assert queued.dedupe_key == "officer:form-1"
         conversation = conversation_of(session)
         assert conversation.handover and conversation.assigned_officer_id == ani.id  # replying took it over
@@ -260,18 +283,23 @@ def test_outside_whatsapps_window_a_reply_goes_as_the_officer_template_or_sms(db
     with db.transaction() as session:
         assert not inbox.window_open(conversation_of(session), clock())
         assert not inbox.thread(session, conversation_of(session).id, clock()).window_open
-        session.execute(update(Office).values(whatsapp_templates={"officer": {"id": TEMPLATE_SID}},
-                                              sms_sender=SMS_SENDER))
+        session.execute(
+            update(Office).values(whatsapp_templates={"officer": {"id": TEMPLATE_SID}}, sms_sender=SMS_SENDER)
+        )
     act(db, inbox.reply, ani, "Berkas Anda\nsudah lengkap.", clock(), nonce="late")
     with db.transaction() as session:
         (claim,) = claim_due(session, clock(), lease=dt.timedelta(minutes=5), batch=10, max_attempts=8)
         route = choose_route(claim, clock())
         assert (route.via, route.content_sid, route.content_variables) == (
-            "whatsapp_template", TEMPLATE_SID, {"1": "Berkas Anda sudah lengkap."})
+            "whatsapp_template",
+            TEMPLATE_SID,
+            {"1": "Berkas Anda sudah lengkap."},
+        )
         session.execute(update(Office).values(whatsapp_templates={}))
     with db.transaction() as session:
-        (claim,) = claim_due(session, clock() + dt.timedelta(minutes=6), lease=dt.timedelta(minutes=5),
-                             batch=10, max_attempts=8)
+        (claim,) = claim_due(
+            session, clock() + dt.timedelta(minutes=6), lease=dt.timedelta(minutes=5), batch=10, max_attempts=8
+        )
         route = choose_route(claim, clock())
         assert (route.via, route.from_, route.body) == ("sms", SMS_SENDER, "Berkas Anda\nsudah lengkap.")
 
@@ -286,6 +314,7 @@ def test_on_sms_the_window_is_always_open(db, citizen, clock) -> None:
 
 # --- the thread, notes, canned replies ------------------------------------------------------
 
+
 def test_the_thread_interleaves_notes_by_time_and_notes_are_never_sent(db, citizen, clock) -> None:
     ani = make_officer(db, "ani", password=None)
     citizen.says("PETUGAS")
@@ -299,7 +328,11 @@ def test_the_thread_interleaves_notes_by_time_and_notes_are_never_sent(db, citiz
         conversation = conversation_of(session)
         shown = inbox.thread(session, conversation.id, clock())
         assert [(e.kind, e.author) for e in shown.entries] == [
-            ("message", "citizen"), ("message", "bot"), ("note", "officer"), ("message", "officer")]
+            ("message", "citizen"),
+            ("message", "bot"),
+            ("note", "officer"),
+            ("message", "officer"),
+        ]
         assert shown.entries[2].body == "Minta cek berkas, NIK ************0001" and shown.entries[2].officer == "ani"
         assert shown.entries[3].delivery == "pending" and shown.entries[3].officer == "ani"
         assert shown.phone == "+62812****7890" and shown.assigned_officer == "ani"
@@ -316,34 +349,47 @@ def test_the_thread_shows_the_citizens_bookings_and_canned_replies_fill_them_in(
     with db.transaction() as session:
         office_id = plg(session)
         session.execute(CannedReply.__table__.delete())  # not the default office file's: these
-        session.add_all([
-            CannedReply(office_id=office_id, title="Jadwal", language="id",
-                        body="Halo {name}, kode {code}: {date} sesi {session} di {office}, {address}. {unknown} {Code"),
-            CannedReply(office_id=None, title="Alamat", language="id", body="Alamat: {address}"),
-            CannedReply(office_id=None, title="Address", language="en", body="Address: {address}"),
-            CannedReply(office_id=None, title="Antrian", language="id", body="{code}"),
-            CannedReply(office_id=jakarta, title="Jakarta", language="id", body="Jakarta"),
-        ])
+        session.add_all(
+            [
+                CannedReply(
+                    office_id=office_id,
+                    title="Jadwal",
+                    language="id",
+                    body="Halo {name}, kode {code}: {date} sesi {session} di {office}, {address}. {unknown} {Code",
+                ),
+                CannedReply(office_id=None, title="Alamat", language="id", body="Alamat: {address}"),
+                CannedReply(office_id=None, title="Address", language="en", body="Address: {address}"),
+                CannedReply(office_id=None, title="Antrian", language="id", body="{code}"),
+                CannedReply(office_id=jakarta, title="Jakarta", language="id", body="Jakarta"),
+            ]
+        )
     with db.transaction() as session:
         conversation = conversation_of(session)
         shown = inbox.thread(session, conversation.id, clock())
         (line,) = shown.bookings
         assert (shown.name, line.date_words, line.start, line.nik) == (
-            "Budi Santoso", "Rabu, 2 Desember 2026", "08:00", "************0001")
+            "Budi Santoso",
+            "Rabu, 2 Desember 2026",
+            "08:00",
+            "************0001",
+        )
         assert NIK not in " ".join(e.body for e in shown.entries)  # the citizen's NIK masked in the thread
         replies = inbox.canned_replies(session, office_id, "id")
         assert [r.title for r in replies] == ["Jadwal", "Alamat", "Antrian"]  # the office's own first
         booking = session.get(Booking, line.id)
         text = inbox.render_canned(replies[0], conversation, booking)
-        assert text == (f"Halo Budi Santoso, kode {line.code}: Rabu, 2 Desember 2026 sesi 08:00-10:00 di "
-                        "Kantor Imigrasi Kelas I Palembang, Jl. Parameswara No. 1, Bukit Lama, Palembang. "
-                        "{unknown} {Code")
+        assert text == (
+            f"Halo Budi Santoso, kode {line.code}: Rabu, 2 Desember 2026 sesi 08:00-10:00 di "
+            "Kantor Imigrasi Kelas I Palembang, Jl. Parameswara No. 1, Bukit Lama, Palembang. "
+            "{unknown} {Code"
+        )
         assert inbox.render_canned(replies[2], conversation) == "{code}"  # no booking: left to fill in
         conversation.language = "en"
         assert "Wednesday, 2 December 2026" in inbox.render_canned("{date}", conversation, booking)
 
 
 # --- presence -------------------------------------------------------------------------------
+
 
 def test_an_officer_sees_who_else_is_replying(db, citizen, clock) -> None:
     ani, budi = make_officer(db, "ani", password=None), make_officer(db, "budi", password=None)
@@ -367,6 +413,7 @@ def test_an_officer_sees_who_else_is_replying(db, citizen, clock) -> None:
 
 
 # --- the audit trail ------------------------------------------------------------------------
+
 
 def test_every_action_writes_an_audit_event_with_who_and_when(db, citizen, clock) -> None:
     ani, budi = make_officer(db, "ani", password=None), make_officer(db, "budi", password=None)

@@ -1,4 +1,5 @@
 """Alembic is the only way the schema changes: the migrations build it, and agree with the models."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -51,9 +52,7 @@ def tables(db: Database) -> set[str]:
 def differences(db: Database, metadata: sa.MetaData = Base.metadata) -> list:
     """Return what autogenerate would write to make the database match the metadata."""
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "compare_server_default": True}
-        )
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "compare_server_default": True})
         return compare_metadata(context, metadata)
 
 

@@ -1,17 +1,28 @@
 """Officers: accounts, passwords, offices served, and sign-in throttling decided in the database."""
+
 from __future__ import annotations
 
 import datetime as dt
 import threading
+import tomllib
 
 import pytest
-import tomllib
 from sqlalchemy import select
 
 from storage.models import LoginAttempt, Office
 from storage.officers import (
-    OfficerError, OfficerExists, ThrottlePolicy, create_officer, mark_attempt_succeeded, office_clause,
-    office_ids, offices_served, officer_by_username, record_attempt, sign_in_refused_until, update_officer,
+    OfficerError,
+    OfficerExists,
+    ThrottlePolicy,
+    create_officer,
+    mark_attempt_succeeded,
+    office_clause,
+    office_ids,
+    officer_by_username,
+    offices_served,
+    record_attempt,
+    sign_in_refused_until,
+    update_officer,
     verify_password,
 )
 from storage.offices import load_offices, parse_offices
@@ -38,6 +49,7 @@ def make(db, username="budi", role="officer", offices=("PLG",), password=PASSWOR
 
 
 # --- accounts -----------------------------------------------------------------------------------
+
 
 def test_a_password_is_stored_only_as_a_scrypt_hash_and_checked(db):
     make(db)
@@ -66,16 +78,19 @@ def test_an_inactive_officer_cannot_sign_in(db):
         assert verify_password(session, "budi", PASSWORD) is None
 
 
-@pytest.mark.parametrize("change, words", [
-    (dict(username="x"), "2-64 characters"),
-    (dict(username="budi santoso"), "2-64 characters"),
-    (dict(password="short"), "at least 10 characters"),
-    (dict(offices=("XYZ",)), "unknown office code XYZ (known: PLG)"),
-    (dict(offices=()), "must serve at least one office"),
-    (dict(role="admin"), "an admin serves every office"),
-    (dict(role="chief"), "the role must be one of officer, supervisor, admin"),
-    (dict(language="fr"), "the language must be one of id, en"),
-])
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        ({"username": "x"}, "2-64 characters"),
+        ({"username": "budi santoso"}, "2-64 characters"),
+        ({"password": "short"}, "at least 10 characters"),
+        ({"offices": ("XYZ",)}, "unknown office code XYZ (known: PLG)"),
+        ({"offices": ()}, "must serve at least one office"),
+        ({"role": "admin"}, "an admin serves every office"),
+        ({"role": "chief"}, "the role must be one of officer, supervisor, admin"),
+        ({"language": "fr"}, "the language must be one of id, en"),
+    ],
+)
 def test_a_bad_officer_is_refused_with_the_reason(db, change, words):
     with pytest.raises(OfficerError, match=words.replace("(", r"\(").replace(")", r"\)")):
         make(db, **change)
@@ -138,6 +153,7 @@ def test_office_clause_keeps_the_officers_offices_only(db):
 
 
 # --- throttling ---------------------------------------------------------------------------------
+
 
 def attempt(db, username="budi", address="10.0.0.1", at=START, succeeded=False) -> dt.datetime | None:
     """Try to sign in as the view does: refused (return until when), or recorded."""

@@ -1,4 +1,5 @@
 """The office file: checking it (parse_offices) and loading it again and again (load_offices)."""
+
 from __future__ import annotations
 
 import copy
@@ -39,6 +40,7 @@ closed = [2026-12-10, "2026-12-11"]
 
 # --- builders -------------------------------------------------------------------------------
 
+
 def palembang(**changes: Any) -> dict[str, Any]:
     """Return Palembang's [[office]] table as tomllib reads it, with some keys changed or removed (None)."""
     entry = copy.deepcopy(tomllib.loads(PALEMBANG_TOML)["office"][0])
@@ -52,7 +54,9 @@ def palembang(**changes: Any) -> dict[str, Any]:
 
 def jakarta(**changes: Any) -> dict[str, Any]:
     entry = {
-        "code": "JKS", "name": "Kantor Imigrasi Jakarta Selatan", "hotline": "+62217996016",
+        "code": "JKS",
+        "name": "Kantor Imigrasi Jakarta Selatan",
+        "hotline": "+62217996016",
         "sessions": [{"start": "09:00", "end": "12:00", "capacity": 20}],
     }
     entry.update(changes)
@@ -75,11 +79,15 @@ def stored(db: Database, code: str = "PLG") -> dict[str, Any]:
         if office is None:
             return {}
         sessions = session.scalars(
-            select(OfficeSession).where(OfficeSession.office_id == office.id).order_by(OfficeSession.start))
+            select(OfficeSession).where(OfficeSession.office_id == office.id).order_by(OfficeSession.start)
+        )
         closed = session.scalars(
-            select(ClosedDate.date).where(ClosedDate.office_id == office.id).order_by(ClosedDate.date))
+            select(ClosedDate.date).where(ClosedDate.office_id == office.id).order_by(ClosedDate.date)
+        )
         return {
-            "name": office.name, "hotline": office.hotline, "days": office.days,
+            "name": office.name,
+            "hotline": office.hotline,
+            "days": office.days,
             "sessions": [(s.start, s.end, s.capacity, s.active) for s in sessions],
             "closed": list(closed),
         }
@@ -95,6 +103,7 @@ def empty(database_url: str) -> Iterator[Database]:
 
 # --- parsing --------------------------------------------------------------------------------
 
+
 def test_parse_reads_and_normalises_an_office() -> None:
     """Hotline to E.164, days in week order, sessions by start, dates as dates."""
     (spec,) = parse_offices(document())
@@ -109,51 +118,105 @@ def test_parse_fills_in_the_defaults() -> None:
     """Timezone Asia/Jakarta, Monday to Friday, 30 days ahead, nothing closed."""
     (spec,) = parse_offices(document(jakarta()))
     assert (spec.timezone, spec.days, spec.book_ahead_days, spec.closed, spec.address) == (
-        "Asia/Jakarta", ("mon", "tue", "wed", "thu", "fri"), 30, (), None)
+        "Asia/Jakarta",
+        ("mon", "tue", "wed", "thu", "fri"),
+        30,
+        (),
+        None,
+    )
 
 
-@pytest.mark.parametrize("doc, expected", [
-    pytest.param(document(palembang(code=None)), ["office #1", "code", "None"], id="missing code"),
-    pytest.param(document(palembang(code="plg")), ["office #1", "code", "'plg'"], id="lowercase code"),
-    pytest.param(document(palembang(code="PALEMB")), ["office #1", "code", "'PALEMB'"], id="code too long"),
-    pytest.param(document(palembang(name="  ")), ["office PLG", "name"], id="blank name"),
-    pytest.param(document(palembang(hotline="12345")), ["office PLG", "hotline", "'12345'"], id="bad hotline"),
-    pytest.param(document(palembang(hotline=None)), ["office PLG", "hotline"], id="missing hotline"),
-    pytest.param(document(palembang(timezone="Asia/Palembang")), ["office PLG", "timezone", "Asia/Palembang"], id="unknown timezone"),
-    pytest.param(document(palembang(days=["senin", "selasa"])), ["office PLG", "days"], id="bad day name"),
-    pytest.param(document(palembang(days=[])), ["office PLG", "days"], id="no days"),
-    pytest.param(document(palembang(book_ahead_days=0)), ["office PLG", "book_ahead_days"], id="no days ahead"),
-    pytest.param(document(palembang(address=42)), ["office PLG", "address"], id="address not text"),
-    pytest.param(document(palembang(sessions=[{"start": "8:00", "end": "10:00", "capacity": 5}])),
-                 ["office PLG session #1", "start", "'8:00'"], id="bad time"),
-    pytest.param(document(palembang(sessions=[{"start": "08:00", "end": "24:00", "capacity": 5}])),
-                 ["office PLG session #1", "end", "'24:00'"], id="bad end time"),
-    pytest.param(document(palembang(sessions=[{"start": "10:00", "end": "08:00", "capacity": 5}])),
-                 ["office PLG session #1", "end 08:00", "start 10:00"], id="end before start"),
-    pytest.param(document(palembang(sessions=[{"start": "10:00", "end": "10:00", "capacity": 5}])),
-                 ["office PLG session #1", "after"], id="end equals start"),
-    pytest.param(document(palembang(sessions=[{"start": "08:00", "end": "10:00", "capacity": 5},
-                                              {"start": "09:30", "end": "11:00", "capacity": 5}])),
-                 ["office PLG", "08:00-10:00", "09:30-11:00", "overlap"], id="overlapping sessions"),
-    pytest.param(document(palembang(sessions=[{"start": "08:00", "end": "10:00", "capacity": -1}])),
-                 ["office PLG session #1", "capacity"], id="negative capacity"),
-    pytest.param(document(palembang(sessions=[{"start": "08:00", "end": "10:00", "capacity": "50"}])),
-                 ["office PLG session #1", "capacity"], id="capacity as text"),
-    pytest.param(document(palembang(sessions=[{"start": "08:00", "end": "10:00"}])),
-                 ["office PLG session #1", "capacity"], id="missing capacity"),
-    pytest.param(document(palembang(sessions=[])), ["office PLG", "sessions"], id="no sessions"),
-    pytest.param(document(palembang(closed=["2026-13-01"])), ["office PLG", "closed", "'2026-13-01'"], id="bad closed date"),
-    pytest.param(document(palembang(closed=["31-12-2026"])), ["office PLG", "closed", "'31-12-2026'"], id="closed date day first"),
-    pytest.param(document(palembang(closed=[dt.datetime(2026, 12, 31, 0, 0)])), ["office PLG", "closed", "2026"],
-                 id="closed date with a time"),
-    pytest.param(document(palembang(), jakarta(code="PLG")), ["PLG", "code"], id="two offices, one code"),
-    pytest.param(document(palembang(), jakarta(hotline="082176190771")), ["+6282176190771", "hotline"],
-                 id="two offices, one hotline"),
-    pytest.param(document(palembang(), "JKS"), ["office #2", "table"], id="office not a table"),
-    pytest.param({"office": palembang()}, ["[[office]]"], id="office not a list"),
-    pytest.param({"office": []}, ["[[office]]"], id="empty list"),
-    pytest.param({}, ["[[office]]"], id="no office at all"),
-])
+@pytest.mark.parametrize(
+    "doc, expected",
+    [
+        pytest.param(document(palembang(code=None)), ["office #1", "code", "None"], id="missing code"),
+        pytest.param(document(palembang(code="plg")), ["office #1", "code", "'plg'"], id="lowercase code"),
+        pytest.param(document(palembang(code="PALEMB")), ["office #1", "code", "'PALEMB'"], id="code too long"),
+        pytest.param(document(palembang(name="  ")), ["office PLG", "name"], id="blank name"),
+        pytest.param(document(palembang(hotline="12345")), ["office PLG", "hotline", "'12345'"], id="bad hotline"),
+        pytest.param(document(palembang(hotline=None)), ["office PLG", "hotline"], id="missing hotline"),
+        pytest.param(
+            document(palembang(timezone="Asia/Palembang")),
+            ["office PLG", "timezone", "Asia/Palembang"],
+            id="unknown timezone",
+        ),
+        pytest.param(document(palembang(days=["senin", "selasa"])), ["office PLG", "days"], id="bad day name"),
+        pytest.param(document(palembang(days=[])), ["office PLG", "days"], id="no days"),
+        pytest.param(document(palembang(book_ahead_days=0)), ["office PLG", "book_ahead_days"], id="no days ahead"),
+        pytest.param(document(palembang(address=42)), ["office PLG", "address"], id="address not text"),
+        pytest.param(
+            document(palembang(sessions=[{"start": "8:00", "end": "10:00", "capacity": 5}])),
+            ["office PLG session #1", "start", "'8:00'"],
+            id="bad time",
+        ),
+        pytest.param(
+            document(palembang(sessions=[{"start": "08:00", "end": "24:00", "capacity": 5}])),
+            ["office PLG session #1", "end", "'24:00'"],
+            id="bad end time",
+        ),
+        pytest.param(
+            document(palembang(sessions=[{"start": "10:00", "end": "08:00", "capacity": 5}])),
+            ["office PLG session #1", "end 08:00", "start 10:00"],
+            id="end before start",
+        ),
+        pytest.param(
+            document(palembang(sessions=[{"start": "10:00", "end": "10:00", "capacity": 5}])),
+            ["office PLG session #1", "after"],
+            id="end equals start",
+        ),
+        pytest.param(
+            document(
+                palembang(
+                    sessions=[
+                        {"start": "08:00", "end": "10:00", "capacity": 5},
+                        {"start": "09:30", "end": "11:00", "capacity": 5},
+                    ]
+                )
+            ),
+            ["office PLG", "08:00-10:00", "09:30-11:00", "overlap"],
+            id="overlapping sessions",
+        ),
+        pytest.param(
+            document(palembang(sessions=[{"start": "08:00", "end": "10:00", "capacity": -1}])),
+            ["office PLG session #1", "capacity"],
+            id="negative capacity",
+        ),
+        pytest.param(
+            document(palembang(sessions=[{"start": "08:00", "end": "10:00", "capacity": "50"}])),
+            ["office PLG session #1", "capacity"],
+            id="capacity as text",
+        ),
+        pytest.param(
+            document(palembang(sessions=[{"start": "08:00", "end": "10:00"}])),
+            ["office PLG session #1", "capacity"],
+            id="missing capacity",
+        ),
+        pytest.param(document(palembang(sessions=[])), ["office PLG", "sessions"], id="no sessions"),
+        pytest.param(
+            document(palembang(closed=["2026-13-01"])), ["office PLG", "closed", "'2026-13-01'"], id="bad closed date"
+        ),
+        pytest.param(
+            document(palembang(closed=["31-12-2026"])),
+            ["office PLG", "closed", "'31-12-2026'"],
+            id="closed date day first",
+        ),
+        pytest.param(
+            document(palembang(closed=[dt.datetime(2026, 12, 31, 0, 0)])),
+            ["office PLG", "closed", "2026"],
+            id="closed date with a time",
+        ),
+        pytest.param(document(palembang(), jakarta(code="PLG")), ["PLG", "code"], id="two offices, one code"),
+        pytest.param(
+            document(palembang(), jakarta(hotline="082176190771")),
+            ["+6282176190771", "hotline"],
+            id="two offices, one hotline",
+        ),
+        pytest.param(document(palembang(), "JKS"), ["office #2", "table"], id="office not a table"),
+        pytest.param({"office": palembang()}, ["[[office]]"], id="office not a list"),
+        pytest.param({"office": []}, ["[[office]]"], id="empty list"),
+        pytest.param({}, ["[[office]]"], id="no office at all"),
+    ],
+)
 def test_bad_office_files_are_refused_with_where_and_why(doc: dict[str, Any], expected: list[str]) -> None:
     """Each mistake raises OfficeFileError naming the office (or session) and the problem."""
     with pytest.raises(OfficeFileError) as error:
@@ -164,6 +227,7 @@ def test_bad_office_files_are_refused_with_where_and_why(doc: dict[str, Any], ex
 
 # --- loading --------------------------------------------------------------------------------
 
+
 def test_loading_the_same_file_twice_changes_nothing(empty: Database) -> None:
     """First load creates the office; the same file again reports unchanged and keeps the rows."""
     assert load(empty, document()) == [("PLG", "created")]
@@ -171,7 +235,8 @@ def test_loading_the_same_file_twice_changes_nothing(empty: Database) -> None:
     assert load(empty, document()) == [("PLG", "unchanged")]
     assert stored(empty) == first
     assert first == {
-        "name": "Kantor Imigrasi Kelas I Palembang", "hotline": "+6282176190771",
+        "name": "Kantor Imigrasi Kelas I Palembang",
+        "hotline": "+6282176190771",
         "days": "mon,tue,wed,thu,fri",
         "sessions": [("08:00", "10:00", 50, True), ("13:00", "15:00", 50, True)],
         "closed": [dt.date(2026, 12, 10), dt.date(2026, 12, 11)],
@@ -235,7 +300,10 @@ def test_other_fields_update_in_place(empty: Database) -> None:
 def test_several_offices_load_together(empty: Database) -> None:
     """Each office of the file is reported on its own."""
     assert load(empty, document(palembang(), jakarta())) == [("PLG", "created"), ("JKS", "created")]
-    assert load(empty, document(palembang(), jakarta(name="Kanim Jaksel"))) == [("PLG", "unchanged"), ("JKS", "updated")]
+    assert load(empty, document(palembang(), jakarta(name="Kanim Jaksel"))) == [
+        ("PLG", "unchanged"),
+        ("JKS", "updated"),
+    ]
 
 
 def test_a_hotline_already_used_by_another_office_is_refused_and_nothing_is_written(empty: Database) -> None:
@@ -290,13 +358,16 @@ def test_canned_replies_come_from_the_office_file_and_follow_it_on_reload(empty:
     assert [t for t, _, _ in canned_of(empty)] == ["Datang lebih pagi"]
 
 
-@pytest.mark.parametrize("canned, expected", [
-    pytest.param([{"title": "", "body": "x"}], "title", id="no title"),
-    pytest.param([{"title": "x"}], "body", id="no body"),
-    pytest.param([{"title": "x", "body": "y", "language": "fr"}], "language", id="unknown language"),
-    pytest.param([{"title": "x", "body": "y"}, {"title": "x", "body": "z"}], "twice", id="same title twice"),
-    pytest.param("not a list", "canned_replies", id="not a list"),
-])
+@pytest.mark.parametrize(
+    "canned, expected",
+    [
+        pytest.param([{"title": "", "body": "x"}], "title", id="no title"),
+        pytest.param([{"title": "x"}], "body", id="no body"),
+        pytest.param([{"title": "x", "body": "y", "language": "fr"}], "language", id="unknown language"),
+        pytest.param([{"title": "x", "body": "y"}, {"title": "x", "body": "z"}], "twice", id="same title twice"),
+        pytest.param("not a list", "canned_replies", id="not a list"),
+    ],
+)
 def test_bad_canned_replies_are_refused(canned: Any, expected: str) -> None:
     with pytest.raises(OfficeFileError, match=expected):
         parse_offices(document(palembang(canned_replies=canned)))

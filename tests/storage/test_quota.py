@@ -1,4 +1,5 @@
 """Supervisors change the calendar: capacity per date, closed dates (and rebooking by reply), extra sessions."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -53,12 +54,25 @@ def hold(db, phone: str, n: int, day: dt.date, start: str) -> Booking:
     sid = session_id(db, start)
     with db.transaction() as session:
         office = office_by_code(session, "PLG")
-        return hold_place(session, office, lock_conversation(session, office, phone, "whatsapp", START),
-                          session_id=sid, day=day, service="new", passport_type="electronic",
-                          name="Dewi", nik=nik(n), moving=None, now=START, hold_minutes=10, max_per_phone=5)
+        return hold_place(
+            session,
+            office,
+            lock_conversation(session, office, phone, "whatsapp", START),
+            session_id=sid,
+            day=day,
+            service="new",
+            passport_type="electronic",
+            name="Dewi",
+            nik=nik(n),
+            moving=None,
+            now=START,
+            hold_minutes=10,
+            max_per_phone=5,
+        )
 
 
 # --- capacity --------------------------------------------------------------------------------
+
 
 def test_capacity_below_what_is_booked_is_refused_and_changes_nothing(db, chief):
     early = session_id(db, "08:00")
@@ -98,14 +112,17 @@ def test_capacity_is_set_on_every_open_date_of_the_range_and_can_be_given_back(d
     assert [s.capacity for s in day_of(db, THURSDAY).sessions] == [50, 50, 50]
 
 
-@pytest.mark.parametrize("first, last, capacity, reason", [
-    (WEDNESDAY, WEDNESDAY, -1, "bad_capacity"),
-    (WEDNESDAY, WEDNESDAY, 10_001, "bad_capacity"),
-    (WEDNESDAY, WEDNESDAY, True, "bad_capacity"),
-    (FRIDAY, WEDNESDAY, 10, "bad_range"),
-    (dt.date(2026, 11, 30), WEDNESDAY, 10, "past"),
-    (SATURDAY, dt.date(2026, 12, 6), 10, "no_open_dates"),
-])
+@pytest.mark.parametrize(
+    "first, last, capacity, reason",
+    [
+        (WEDNESDAY, WEDNESDAY, -1, "bad_capacity"),
+        (WEDNESDAY, WEDNESDAY, 10_001, "bad_capacity"),
+        (WEDNESDAY, WEDNESDAY, True, "bad_capacity"),
+        (FRIDAY, WEDNESDAY, 10, "bad_range"),
+        (dt.date(2026, 11, 30), WEDNESDAY, 10, "past"),
+        (SATURDAY, dt.date(2026, 12, 6), 10, "no_open_dates"),
+    ],
+)
 def test_capacity_refusals(db, chief, first, last, capacity, reason):
     early = session_id(db, "08:00")
     assert refused(db, quota.set_capacity, chief, early, first, last, capacity, START).reason == reason
@@ -122,6 +139,7 @@ def test_only_supervisors_and_admins_change_the_calendar(db):
 
 
 # --- closing a date --------------------------------------------------------------------------
+
 
 def test_a_closed_date_tells_its_citizens_the_nearest_dates_and_they_rebook_by_reply(db, citizen, chief):
     for text in ("1", "baru biasa", "Budi Santoso", nik(1), "2/12", "1"):
@@ -140,7 +158,8 @@ def test_a_closed_date_tells_its_citizens_the_nearest_dates_and_they_rebook_by_r
     assert notices[booking(db, code).id].body == (
         f"Kantor tutup Rabu, 2 Desember 2026, hari booking {code}. Tanggal terdekat yang masih ada "
         "tempat: Selasa, 1 Desember 2026; Kamis, 3 Desember 2026; Jumat, 4 Desember 2026. Balas UBAH "
-        f"{code} untuk pindah jadwal, atau BATAL {code}.")
+        f"{code} untuk pindah jadwal, atau BATAL {code}."
+    )
     assert len(notices) == 2
     with db.transaction() as session:
         assert session.scalar(select(ClosedDate.source).where(ClosedDate.date == WEDNESDAY)) == "officer"
@@ -172,8 +191,10 @@ def test_a_closed_date_without_free_dates_says_so(db, chief):
         session.execute(OfficeSession.__table__.update().values(capacity=0))
     act(db, quota.close_date, chief, WEDNESDAY, None, START)
     (notice,) = outbox(db, "date_closed_none")
-    assert notice.body == (f"Kantor tutup Rabu, 2 Desember 2026 (booking {code}). Tempat kosong habis sampai "
-                           f"Kamis, 31 Desember 2026. Balas UBAH {code} nanti atau PETUGAS.")
+    assert notice.body == (
+        f"Kantor tutup Rabu, 2 Desember 2026 (booking {code}). Tempat kosong habis sampai "
+        f"Kamis, 31 Desember 2026. Balas UBAH {code} nanti atau PETUGAS."
+    )
 
 
 def test_reopening_a_date_tells_the_citizens_still_booked_on_it(db, chief):
@@ -189,8 +210,10 @@ def test_reopening_a_date_tells_the_citizens_still_booked_on_it(db, chief):
     assert told == (stays,)
     assert day_of(db, THURSDAY).open and available(db, THURSDAY, "10:00") == 49
     (notice,) = outbox(db, "date_reopened")
-    assert notice.body == (f"Kantor buka lagi Kamis, 3 Desember 2026. Booking {stays} 10:00-12:00 tetap "
-                           "berlaku, tidak perlu pindah jadwal.")
+    assert notice.body == (
+        f"Kantor buka lagi Kamis, 3 Desember 2026. Booking {stays} 10:00-12:00 tetap "
+        "berlaku, tidak perlu pindah jadwal."
+    )
     assert refused(db, quota.reopen_date, chief, THURSDAY, START).reason == "not_closed"
     # Closed again, the citizen still on it is told again.
     act(db, quota.close_date, chief, THURSDAY, None, START)
@@ -212,6 +235,7 @@ def test_closing_and_reopening_refusals(db, chief):
 
 
 # --- extra sessions --------------------------------------------------------------------------
+
 
 def test_an_extra_session_opens_a_saturday_and_refuses_overlaps_and_holidays(db, chief):
     extra = act(db, quota.add_extra_session, chief, SATURDAY, "09:00", "12:00", 20, START)
@@ -237,7 +261,11 @@ def test_an_extra_session_opens_a_saturday_and_refuses_overlaps_and_holidays(db,
     # After the daily sessions, on a weekday: numbered after them.
     act(db, quota.add_extra_session, chief, WEDNESDAY, "15:00", "17:00", 5, START)
     assert [(s.number, s.session.start) for s in day_of(db, WEDNESDAY).sessions] == [
-        (1, "08:00"), (2, "10:00"), (3, "13:00"), (4, "15:00")]
+        (1, "08:00"),
+        (2, "10:00"),
+        (3, "13:00"),
+        (4, "15:00"),
+    ]
 
 
 def test_a_booking_on_a_closed_date_gets_no_reminder_and_is_not_released(db, chief):
