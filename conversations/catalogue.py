@@ -231,8 +231,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Change the date of {code}.",
     },
     "handover": {
-        "id": "Baik, petugas kami akan membalas di sini pada jam kerja.",
-        "en": "OK, an officer will reply here during office hours.",
+        "id": "Baik, petugas kami akan membalas di sini. Balas MENU untuk kembali ke layanan otomatis.",
+        "en": "OK, an officer will reply here. Reply MENU to go back to the automatic service.",
+    },
+    "handover_closed": {
+        "id": "Petugas kami kembali {when} dan akan membalas di sini. Balas MENU untuk kembali ke layanan otomatis.",
+        "en": "Our officers are back {when} and will reply here. Reply MENU to go back to the automatic service.",
+    },
+    "handover_ended": {
+        "id": "Baik, Anda kembali ke layanan otomatis.",
+        "en": "OK, you are back with the automatic service.",
+    },
+    "offer_agent": {
+        "id": "Maaf, kami belum bisa membantu. Petugas kami akan membaca pesan ini dan membalas di sini.",
+        "en": "Sorry, we cannot help with this yet. An officer will read this chat and reply here.",
     },
     "opted_out": {
         "id": "Anda tidak akan menerima pesan lagi dari kami. Kirim MULAI untuk kembali.",

@@ -56,4 +56,9 @@ class JoinWaitlist:
     nik: str
 
 
-Effect = HoldPlace | ConfirmHold | ReleaseHold | CancelBooking | ConfirmBooking | JoinWaitlist
+@dataclass(frozen=True)
+class AwaitOfficer:
+    """Put the conversation in the officers' waiting list: the bot could not help the citizen."""
+
+
+Effect = HoldPlace | ConfirmHold | ReleaseHold | CancelBooking | ConfirmBooking | JoinWaitlist | AwaitOfficer

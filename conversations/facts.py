@@ -90,6 +90,9 @@ class Facts:
     # passed); None when storage neither reminds nor confirms (the machine then says nothing).
     confirmed_through: dt.date | None = None
     offer_minutes: int = 30  # how long a place offered from the waiting list is held
+    officer_assigned: bool = False  # an officer has taken the conversation over
+    # When officers are next at the desk, if they are not now (None: they are in now).
+    officers_back_at: dt.datetime | None = None
 
     @property
     def last_day(self) -> dt.date:

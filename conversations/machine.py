@@ -16,6 +16,7 @@ from conversations import words
 from conversations.catalogue import MESSAGES, render
 from conversations.dates import format_date, parse_date
 from conversations.effects import (
+    AwaitOfficer,
     CancelBooking,
     ConfirmBooking,
     ConfirmHold,
@@ -29,6 +30,7 @@ from conversations.nik import check_nik, find_nik, mask_nik, remove_nik
 from conversations.state import Draft, DraftChanges, State
 from conversations.vocabulary import RefusalReason
 
+STUCK_LIMIT = 3  # messages in a row the bot did not understand before it calls an officer
 BOOKING_STEPS = frozenset({"service", "passport_type", "name", "nik", "date", "session", "confirm"})
 MENU_CHOICES = {1: "book", 2: "status", 3: "move", 4: "cancel", 5: "documents", 6: "agent"}
 SERVICE_CHOICES = {1: "new", 2: "renewal", 3: "lost", 4: "damaged"}
@@ -70,9 +72,15 @@ class _Turn:
         self.now = now
         self.replies: list[str] = []
         self.effects: list[Effect] = []
+        self.understood = True
 
     def say(self, message_id: str, **params: object) -> None:
         self.replies.append(render(message_id, self.state.lang, **params))
+
+    def puzzled(self, message_id: str, **params: object) -> None:
+        """Say what the bot says when it did not understand the message (it counts, see outcome)."""
+        self.understood = False
+        self.say(message_id, **params)
 
     def go(self, step: str, **draft_changes: Unpack[DraftChanges]) -> None:
         self.state = replace(self.state, step=step, draft=replace(self.state.draft, **draft_changes))
@@ -84,6 +92,18 @@ class _Turn:
         self.state = replace(self.state, step="menu", draft=Draft())
 
     def outcome(self) -> Outcome:
+        """Return the outcome; after STUCK_LIMIT messages in a row not understood, call an officer.
+
+        The citizen is told an officer will answer here and is put in the inbox's waiting
+        view (AwaitOfficer); the bot keeps answering meanwhile.
+        """
+        if not (self.state.handover or self.state.opted_out):
+            stuck = 0 if self.understood else self.state.stuck + 1
+            if stuck >= STUCK_LIMIT:
+                self.say("offer_agent")
+                self.effects.append(AwaitOfficer())
+                stuck = 0
+            self.state = replace(self.state, stuck=stuck)
         return Outcome(self.state, tuple(self.replies), tuple(self.effects))
 
     def day(self, day: dt.date) -> str:
@@ -116,23 +136,14 @@ def step(state: State, message: Inbound, now: dt.datetime, facts: Facts) -> Outc
         _menu(turn)
         return turn.outcome()
     if state.handover:
-        # The bot does not chat while an officer has the conversation, but an answer to a
-        # reminder still confirms or cancels the booking (the officer sees both in the thread).
-        _answer_reminder_in_handover(turn, text, command, argument)
+        _in_handover(turn, text, command, argument)
         return turn.outcome()
 
     if command == "english" or command == "indonesian":
-        turn.state = replace(turn.state, lang="en" if command == "english" else "id")
+        turn.state = replace(turn.state, lang="en" if command == "english" else "id", lang_known=True)
         _prompt(turn)
         return turn.outcome()
-    # A name says nothing of the language it is written in ("I Made Wirawan" is Balinese);
-    # only the words around it do ("my name is ...").
-    if command is None and turn.state.step == "name":
-        detected = words.language_of(words.name_label(text))
-    else:
-        detected = words.language_of(text)
-    if detected:
-        turn.state = replace(turn.state, lang=detected)
+    _follow_language(turn, text, command)
 
     if not text:
         if message.media:
@@ -148,6 +159,26 @@ def step(state: State, message: Inbound, now: dt.datetime, facts: Facts) -> Outc
     else:
         STEP_HANDLERS[turn.state.step](turn, text)
     return turn.outcome()
+
+
+def _follow_language(turn: _Turn, text: str, command: str | None) -> None:
+    """Answer in the citizen's language: the first that their words lean to, then keep it.
+
+    Once known, a single word ("booking", "cancel", "thanks kak", "no 2") does not change
+    it; only EN/ID or a whole sentence in the other language does. A name says nothing of
+    its language ("I Made Wirawan" is Balinese): only the words around it count.
+    """
+    if command is None and turn.state.step == "name":
+        text = words.name_label(text)
+    state = turn.state
+    if not state.lang_known:
+        detected = words.language_of(text)
+        if detected:
+            turn.state = replace(state, lang=detected, lang_known=True)
+        return
+    sentence = words.sentence_language(text)
+    if sentence and sentence != state.lang:
+        turn.state = replace(state, lang=sentence)
 
 
 def sane_state(state: State) -> State:
@@ -181,7 +212,7 @@ def _command(turn: _Turn, command: str, argument: str, text: str) -> None:
     elif command == "agent":
         turn.reset()
         turn.state = replace(turn.state, handover=True)
-        turn.say("handover")
+        _say_handover(turn)
     elif command == "book" and turn.state.step == "confirm":
         # "BOOK"/"PESAN" in answer to the summary means to book it, but only YA confirms:
         # ask for it rather than throw the held place away.
@@ -240,10 +271,52 @@ def _answers_reminder(turn: _Turn, text: str, command: str | None, argument: str
             turn.say("cancelled", code=awaiting[0].code)
         return True
     if command is None and words.is_no(text):
-        # "TIDAK" says neither: cancelling on it would be a guess that cannot be undone.
-        turn.say("reminder_hint", bookings=_awaiting_lines(turn, awaiting))
+        # "tidak bisa datang", "gak jadi": a cancellation in plain words, asked once more
+        # ("Batalkan ...? Balas YA atau TIDAK") since it cannot be undone.
+        if len(awaiting) == 1:
+            _ask_cancel(turn, awaiting[0].code)
+        else:
+            turn.go("cancel_pick")
+            turn.say("pick_cancel", bookings=_booking_codes(turn))
         return True
     return False
+
+
+def _in_handover(turn: _Turn, text: str, command: str | None, argument: str) -> None:
+    """Answer a message while the citizen waits for an officer or talks to one.
+
+    The bot does not chat then, but it never traps: until an officer takes the conversation
+    over, MENU (or START, or a BATAL that answers no reminder) gives it back to the bot, and
+    PETUGAS again says when officers answer. An answer to a reminder still confirms or
+    cancels the booking (the officer sees both in the thread).
+    """
+    facts = turn.facts
+    if not facts.officer_assigned:
+        wants_bot = command in ("menu", "start", "book") or (
+            command == "cancel" and not argument and not facts.awaiting_confirmation
+        )
+        if wants_bot:
+            turn.state = replace(turn.state, handover=False)
+            turn.say("handover_ended")
+            if command == "book":
+                _start_booking(turn, text)
+            else:
+                _menu(turn)
+            return
+        if command == "agent":
+            _say_handover(turn)
+            return
+    _answer_reminder_in_handover(turn, text, command, argument)
+
+
+def _say_handover(turn: _Turn) -> None:
+    """Say that an officer will answer here: now, or when they are back at the desk."""
+    back = turn.facts.officers_back_at
+    if back is None:
+        turn.say("handover")
+        return
+    local = back.astimezone(turn.now.tzinfo) if turn.now.tzinfo else back
+    turn.say("handover_closed", when=f"{turn.day(local.date())} {local:%H:%M}")
 
 
 def _answer_reminder_in_handover(turn: _Turn, text: str, command: str | None, argument: str) -> None:
@@ -308,7 +381,7 @@ def _join_waitlist(turn: _Turn) -> None:
         or day is None
         or not (draft.nik and draft.service and draft.passport_type and draft.name)
     ):
-        turn.say("not_understood")
+        turn.puzzled("not_understood")
         _prompt(turn)
         return
     refusal = turn.facts.refusal
@@ -320,7 +393,7 @@ def _join_waitlist(turn: _Turn) -> None:
             turn.say("waitlist_already", date=turn.day(day))
         else:  # the day can no longer be waited for (it passed, or the office closed it)
             turn.go("date", waiting_for=None)
-            turn.say("not_understood")
+            turn.puzzled("not_understood")
             _ask_date(turn)
         return
     effect = JoinWaitlist(
@@ -442,7 +515,13 @@ def _on_menu(turn: _Turn, text: str) -> None:
         _command(turn, MENU_CHOICES[choice], "", "")
     elif words.service_in(text):
         _start_booking(turn, text)
+    elif turn.facts.awaiting_confirmation:
+        # After a reminder, what is not understood most likely answers it: ask again for
+        # YA or BATAL rather than show the menu (and let the place be released at night).
+        turn.puzzled("reminder_hint", bookings=_awaiting_lines(turn, turn.facts.awaiting_confirmation))
     else:
+        if not words.is_greeting(text):
+            turn.understood = False  # the menu again, for a message it did not answer
         _menu(turn)
 
 
@@ -473,7 +552,7 @@ def _on_service(turn: _Turn, text: str) -> None:
     choice = words.number(text, len(SERVICE_CHOICES))
     service = SERVICE_CHOICES[choice] if choice else words.service_in(text)
     if service is None:
-        turn.say("not_understood")
+        turn.puzzled("not_understood")
         turn.say("ask_service")
         return
     _choose_service(turn, service, "" if choice else text)
@@ -483,7 +562,7 @@ def _on_passport_type(turn: _Turn, text: str) -> None:
     choice = words.number(text, len(TYPE_CHOICES))
     passport_type = TYPE_CHOICES[choice] if choice else words.passport_type_in(text)
     if passport_type is None:
-        turn.say("not_understood")
+        turn.puzzled("not_understood")
         turn.say("ask_passport_type")
         return
     turn.go("name", passport_type=passport_type)
@@ -498,7 +577,7 @@ def _on_name(turn: _Turn, text: str) -> None:
         name_text = remove_nik(text)
     name = words.clean_name(name_text)
     if name is None:
-        turn.say("bad_name")
+        turn.puzzled("bad_name")
         return
     turn.go("nik", name=name)
     if nik:
@@ -555,7 +634,7 @@ def _date_in(turn: _Turn, text: str) -> dt.date | None:
 def _on_date(turn: _Turn, text: str) -> None:
     day = _date_in(turn, text)
     if day is None:
-        turn.say("bad_date")
+        turn.puzzled("bad_date")
         return
     info = _check_day(turn, day)
     if info is None:
@@ -646,7 +725,7 @@ def _on_session(turn: _Turn, text: str) -> None:
         number, _ = words.session_hint(text, _day_starts(info))
     chosen = _session_by_number(info, number)
     if chosen is None:
-        turn.say("not_understood")
+        turn.puzzled("not_understood")
         _ask_session(turn, info)
     elif chosen.available <= 0:
         turn.say("session_no_places", number=chosen.number)
@@ -738,7 +817,7 @@ def _on_confirm(turn: _Turn, text: str) -> None:
         _stop_draft(turn)
         return
     if not words.is_yes(text):
-        turn.say("move_confirm_hint" if draft.moving else "confirm_hint")
+        turn.puzzled("move_confirm_hint" if draft.moving else "confirm_hint")
         return
     if turn.facts.refusal is not None:
         # Storage refused the ConfirmHold this message asked for.
@@ -804,7 +883,7 @@ def _picked(turn: _Turn, text: str, prompt: str) -> str | None:
         turn.state = replace(turn.state, step="menu", draft=Draft())
         turn.say("no_bookings")
         return None
-    turn.say("unknown_code" if code else "not_understood")
+    turn.puzzled("unknown_code" if code else "not_understood")
     turn.say(prompt, bookings=_booking_codes(turn))
     return None
 
@@ -829,7 +908,7 @@ def _on_cancel_confirm(turn: _Turn, text: str) -> None:
         turn.state = replace(turn.state, step="menu", draft=Draft())
         turn.say("kept", code=code)
     else:
-        turn.say("yes_no_hint")
+        turn.puzzled("yes_no_hint")
 
 
 def _on_move_pick(turn: _Turn, text: str) -> None:

@@ -62,6 +62,10 @@ class State:
     draft: Draft = field(default_factory=Draft)
     handover: bool = False  # an officer has the conversation; the bot stays silent
     opted_out: bool = False  # STOP: nothing at all goes to this number
+    stuck: int = 0  # messages in a row the bot did not understand
+    # The citizen's language is known (they wrote in it, or chose it): from then on only EN/ID
+    # or a whole sentence in the other language changes it, never a single word.
+    lang_known: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """Return the state as JSON-safe values."""
@@ -75,6 +79,8 @@ class State:
             "draft": draft,
             "handover": self.handover,
             "opted_out": self.opted_out,
+            "stuck": self.stuck,
+            "lang_known": self.lang_known,
         }
 
     @classmethod
@@ -92,12 +98,15 @@ class State:
             draft = Draft(**{k: v for k, v in raw.items() if k in known})
             step: object = value.get("step", "menu")
             lang: object = value.get("lang")
+            stuck: object = value.get("stuck", 0)
             return cls(
                 step=step if isinstance(step, str) and step in STEPS else "menu",
                 lang=lang if isinstance(lang, str) and lang in ("id", "en") else "id",
                 draft=draft,
                 handover=bool(value.get("handover")),
                 opted_out=bool(value.get("opted_out")),
+                stuck=stuck if isinstance(stuck, int) and 0 <= stuck < 100 else 0,
+                lang_known=bool(value.get("lang_known")),
             )
         except (TypeError, ValueError, AttributeError):
             return cls()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from conversations.effects import (
+    AwaitOfficer,
     CancelBooking,
     ConfirmBooking,
     ConfirmHold,
@@ -73,5 +74,8 @@ def apply_effects(
                 nik=effect.nik,
                 now=now,
             )
+        elif isinstance(effect, AwaitOfficer):
+            if conversation.waiting_since is None:
+                conversation.waiting_since = now  # the inbox's waiting view shows it from now
         else:  # pragma: no cover - a new effect type without a handler is a programming error
             raise TypeError(f"no handler for {effect!r}")

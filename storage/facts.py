@@ -94,6 +94,7 @@ def load_facts(
         confirm_by=office.confirm_by,
         confirmed_through=confirmed_through(office, now),
         offer_minutes=OFFER_MINUTES,
+        officer_assigned=conversation.assigned_officer_id is not None,
     )
 
 

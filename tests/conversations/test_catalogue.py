@@ -66,6 +66,7 @@ def sample_params(lang: str) -> dict[str, object]:
         "status": "terkonfirmasi",
         "time": "09:00",
         "deadline": "20:00",
+        "when": f"{day} 08:00",
         "release_note": " " + render("reminder_deadline", lang, time="20:00"),
         "confirmation": " " + render("booked_remind", lang, time="09:00", deadline="20:00"),
     }
@@ -153,7 +154,7 @@ SPEAKERS = [Path(machine.__file__)] + [
 
 def _ids_the_machine_uses() -> set[str]:
     source = "\n".join(path.read_text("utf-8") for path in SPEAKERS)
-    used = set(re.findall(r"""(?:say|render)\(\s*["']([a-z_0-9]+)["']""", source))
+    used = set(re.findall(r"""(?:say|puzzled|render)\(\s*["']([a-z_0-9]+)["']""", source))
     used |= set(re.findall(r"""message_id=["']([a-z_0-9]+)["']""", source))
     for chosen in re.findall(r'say\(\s*"([a-z_]+)"\s+if\s[^"]*else\s+"([a-z_]+)"', source):
         used |= set(chosen)  # say("a" if x else "b")

@@ -16,6 +16,7 @@ from datetime import date
 import pytest
 
 from conversations.effects import (
+    AwaitOfficer,
     CancelBooking,
     ConfirmBooking,
     ConfirmHold,
@@ -202,6 +203,7 @@ class World:
     bookings: dict[str, Booked] = field(default_factory=dict)
     hold: Held | None = None
     waitlist: dict[date, JoinWaitlist] = field(default_factory=dict)  # this number's entries
+    waiting_for_officer: bool = False  # in the inbox's waiting view (AwaitOfficer)
     state: State = field(default_factory=State)
     log: list[tuple[State, str, Outcome, Facts]] = field(default_factory=list)
     # Called with (state, text, facts, outcome) for every run of the step, refused ones too.
@@ -375,6 +377,8 @@ class World:
             if taken_by:
                 raise Refused("nik_taken", taken_by)
             self.waitlist[effect.date] = effect
+        elif isinstance(effect, AwaitOfficer):
+            self.waiting_for_officer = True
         else:  # pragma: no cover
             raise TypeError(effect)
 
@@ -1583,10 +1587,78 @@ OPTED_OUT = at("menu", opted_out=True)
     "text", ["halo", "1", "MENU", "BATAL", "CEK", "PETUGAS", "HELP", "EN", "YA", "", NIK, "\U0001f600"]
 )
 def test_silent(state, text):
-    outcome = run(state, text, make_facts(bookings=[make_booking()]))
+    """Opted out, or talking to the officer who took the conversation over: the bot says nothing."""
+    facts = replace(make_facts(bookings=[make_booking()]), officer_assigned=True)
+    outcome = run(state, text, facts)
     assert outcome.replies == ()
     assert outcome.effects == ()
     assert outcome.state == state
+
+
+@pytest.mark.parametrize("text", ["halo", "1", "CEK", "HELP", "EN", "YA", "", NIK, "\U0001f600", "kapan dibalas?"])
+def test_waiting_for_an_officer_the_bot_stays_silent(text):
+    outcome = run(HANDED_OVER, text, make_facts(bookings=[make_booking()]))
+    assert outcome.replies == () and outcome.effects == () and outcome.state == HANDED_OVER
+
+
+@pytest.mark.parametrize("text", ["MENU", "menu", "kembali", "BATAL", "saya mau batal", "MULAI", "START"])
+def test_waiting_for_an_officer_menu_or_batal_gives_the_chat_back_to_the_bot(text):
+    outcome = run(HANDED_OVER, text, make_facts(bookings=[make_booking()]))
+    assert not outcome.state.handover and outcome.state.step == "menu" and outcome.effects == ()
+    assert outcome.replies[0] == "Baik, Anda kembali ke layanan otomatis."
+    assert "1 PESAN" in outcome.replies[1]
+
+
+def test_waiting_for_an_officer_pesan_starts_a_booking_with_the_bot():
+    outcome = run(HANDED_OVER, "PESAN", make_facts())
+    assert not outcome.state.handover and outcome.state.step == "service"
+
+
+def test_petugas_again_says_again_how_to_get_back():
+    outcome = run(HANDED_OVER, "PETUGAS", make_facts())
+    assert outcome.state == HANDED_OVER
+    assert outcome.replies == ("Baik, petugas kami akan membalas di sini. Balas MENU untuk kembali ke layanan otomatis.",)
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("id", "Petugas kami kembali Rabu, 2 Desember 2026 08:00 dan akan membalas di sini. Balas MENU untuk kembali"),
+        ("en", "Our officers are back Wednesday, 2 December 2026 08:00 and will reply here. Reply MENU to go back"),
+    ],
+)
+def test_petugas_out_of_hours_says_when_officers_are_back_and_how_to_return(lang, said):
+    back = dt.datetime(2026, 12, 2, 8, 0, tzinfo=WIB)
+    outcome = run(at("menu", lang=lang, lang_known=True), "PETUGAS", replace(make_facts(), officers_back_at=back))
+    assert outcome.state.handover
+    assert outcome.replies[0].startswith(said)
+    assert run(outcome.state, "MENU", make_facts()).state.handover is False
+
+
+def test_an_officer_who_took_over_keeps_the_chat_through_menu():
+    facts = replace(make_facts(), officer_assigned=True)
+    outcome = run(HANDED_OVER, "MENU", facts)
+    assert outcome.state == HANDED_OVER and outcome.replies == ()
+
+
+@pytest.mark.parametrize("texts", [["asdf", "qwerty", "???? zz"], ["1", "xyz", "xyz", "xyz"], ["1", "1", "zz", "zz", "zz"]])
+def test_three_messages_not_understood_in_a_row_call_an_officer(texts):
+    world = World()
+    world.send("halo")
+    replies = [world.send(text) for text in texts]
+    assert all("Petugas kami akan membaca" not in " ".join(r) for r in replies[:-1])
+    assert "Petugas kami akan membaca pesan ini dan membalas di sini." in " ".join(replies[-1])
+    assert world.waiting_for_officer
+    assert not world.state.handover  # the bot keeps answering meanwhile
+    assert world.state.stuck == 0
+
+
+def test_an_understood_message_starts_the_count_again():
+    world = World()
+    for text in ["asdf", "zz", "1", "asdf", "zz"]:
+        world.send(text)
+    assert not world.waiting_for_officer
+    assert world.state.stuck == 2
 
 
 @pytest.mark.parametrize("text", ["START", "MULAI", "start", "Mulai"])
@@ -1874,7 +1946,7 @@ def test_walkthrough_cancel_a_booking_in_progress():
         world.send(text)
     assert world.hold is not None
     assert "Pemesanan dibatalkan" in world.say("BATAL")
-    assert world.hold is None and world.bookings == {} and world.state == State()
+    assert world.hold is None and world.bookings == {} and world.state == State(lang_known=True)
 
 
 def test_walkthrough_handover():
@@ -1882,10 +1954,11 @@ def test_walkthrough_handover():
     world.send("halo")
     assert "petugas kami akan membalas" in world.say("PETUGAS")
     assert world.state.handover
-    for text in ["halo?", "MENU", "1", "BATAL", "HELP", "PETUGAS"]:
+    for text in ["halo?", "1", "HELP", "CEK"]:
         assert world.send(text) == []
-    world.state = replace(world.state, handover=False)  # an officer hands back
-    assert "1 PESAN" in world.say("MENU")
+    assert "Balas MENU untuk kembali" in world.say("PETUGAS")
+    assert "1 PESAN" in world.say("MENU")  # nobody took it over: the bot is back
+    assert not world.state.handover
 
 
 def test_walkthrough_opt_out():
@@ -2042,3 +2115,62 @@ def test_nearest_days():
     # Saturday: Friday is 1 day away; Wednesday and Tuesday 8 December 3 days, Wednesday sooner.
     assert nearest_days(facts, SATURDAY, count=2) == [FRIDAY, WEDNESDAY]
     assert nearest_days(make_facts(full=list(make_facts().days)), FRIDAY) == []
+
+
+# --- a language that stays ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["booking", "cancel", "thanks kak", "no 2", "ok", "CHECK", "yes", "Jum'at", "Jum\u2019at", "sorry", "please"]
+)
+def test_a_single_english_word_does_not_switch_an_indonesian_conversation(text):
+    state = at("menu", lang="id", lang_known=True)
+    outcome = run(state, text, make_facts())
+    assert outcome.state.lang == "id", outcome.replies
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I would like to book a passport appointment", "Hello, I need a new passport please", "EN", "english"],
+)
+def test_a_whole_english_sentence_or_en_switches_it(text):
+    outcome = run(at("menu", lang="id", lang_known=True), text, make_facts())
+    assert outcome.state.lang == "en"
+
+
+@pytest.mark.parametrize("text", ["besok", "ya", "Senin", "makasih", "saya mau booking", "oke kak"])
+def test_single_indonesian_words_do_not_switch_an_english_conversation(text):
+    outcome = run(at("menu", lang="en", lang_known=True), text, make_facts())
+    assert outcome.state.lang == "en"
+
+
+def test_a_whole_indonesian_sentence_switches_an_english_conversation():
+    outcome = run(at("menu", lang="en", lang_known=True), "saya mau pesan paspor baru untuk besok", make_facts())
+    assert outcome.state.lang == "id"
+
+
+@pytest.mark.parametrize(("text", "lang"), [("hello", "en"), ("halo", "id"), ("hi, I want to book", "en")])
+def test_the_first_message_sets_the_language(text, lang):
+    outcome = run(State(), text, make_facts())
+    assert outcome.state.lang == lang and outcome.state.lang_known
+
+
+def test_an_indonesian_booking_stays_indonesian_through_english_words():
+    world = World()
+    world.send("halo")
+    for text in ["booking", "baru", "biasa", f"Budi Santoso {NIK}", "Jum'at", "no 2"]:
+        replies = world.send(text)
+        assert world.state.lang == "id", (text, replies)
+    assert world.state.step == "confirm"
+    assert "Periksa:" in replies[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [("pagi", "08:00"), ("sesi satu", "08:00"), ("yang pertama", "08:00"), ("jam 10", "10:00"), ("no 2", "10:00"),
+     ("jam 1 siang", "13:00"), ("siang", "13:00"), ("yang ketiga", "13:00")],
+)  # fmt: skip
+def test_the_session_step_understands_how_people_name_a_session(text, start):
+    outcome = run(at("session", AT_SESSION), text, make_facts())
+    (hold,) = outcome.effects
+    assert SESSIONS[hold.session_id - 1][1] == start

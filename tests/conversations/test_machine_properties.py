@@ -342,7 +342,7 @@ class Checks:
         self.sent = ""  # everything the citizen wrote: a reply may echo it (a name, say)
 
     def __call__(self, state: State, text: str, facts: Facts, outcome: Outcome) -> None:
-        command, _ = words.keyword(text.strip())
+        command, argument = words.keyword(text.strip())
         effects = outcome.effects
         # A booking is made only by a YA in the confirm step; a cancellation only by a YA to it,
         # or by a BATAL answering the reminder of that very booking.
@@ -382,6 +382,14 @@ class Checks:
         # to a reminder that acted on it).
         if state.opted_out and command != "start":
             assert outcome.replies == () and outcome.state.opted_out
+        elif state.handover and not state.opted_out and command != "stop" and not facts.officer_assigned and (
+            command in ("menu", "start", "book", "agent")
+            or (command == "cancel" and not argument and not facts.awaiting_confirmation)
+        ):
+            # Waiting for an officer nobody assigned: MENU (START, PESAN, a BATAL of nothing)
+            # gives the chat back to the bot, PETUGAS says again how.
+            assert outcome.replies
+            assert outcome.state.handover == (command == "agent")
         elif state.handover and not state.opted_out and command != "stop":
             assert outcome.state == state
             assert bool(outcome.replies) == bool(outcome.effects)

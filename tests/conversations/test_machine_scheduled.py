@@ -120,13 +120,48 @@ def test_batal_with_a_code_asks_to_confirm_as_always():
     check(outcome, "cancel_confirm", [], ["Batalkan PLG-7K3QXM"])
 
 
-def test_tidak_to_a_reminder_cancels_nothing_and_says_how():
-    """A plain no is neither answer: cancelling on a guess cannot be undone."""
+@pytest.mark.parametrize(
+    "text",
+    ["ya", "iya", "y", "ok", "oke", "siap", "ok siap", "baik", "hadir", "datang", "ya saya datang",
+     "ya, saya akan datang", "insyaallah datang", "Insya Allah hadir", "\U0001f44d", "Siap kak!"],
+)
+def test_plain_words_of_coming_confirm_the_reminded_booking(text):
+    outcome = run(at("menu"), text, facts(REMINDED))
+    check(outcome, "menu", ["ConfirmBooking"], ["kehadiran terkonfirmasi: PLG-7K3QXM"])
+
+
+@pytest.mark.parametrize("text", ["yes", "sure", "I will come", "yes I will come", "ok I will be there"])
+def test_plain_english_words_of_coming_confirm_the_reminded_booking(text):
+    outcome = run(at("menu", lang="en"), text, facts(REMINDED))
+    check(outcome, "menu", ["ConfirmBooking"], ["Thank you, confirmed: PLG-7K3QXM"])
+
+
+@pytest.mark.parametrize(
+    "text", ["TIDAK", "tidak", "gak jadi", "tidak bisa datang", "saya tidak bisa hadir", "ga jadi kak", "nggak bisa"]
+)
+def test_a_plain_no_to_a_reminder_asks_once_before_it_cancels(text):
+    """A no in plain words cancels after the usual question: it cannot be undone."""
+    asked = run(at("menu"), text, facts(REMINDED))
+    check(asked, "cancel_confirm", [], ["Batalkan PLG-7K3QXM (Kamis, 3 Desember 2026 10:00-12:00)? Balas YA atau TIDAK."])
+    cancelled = run(asked.state, "YA", facts(REMINDED))
+    check(cancelled, "menu", ["CancelBooking"], ["Booking PLG-7K3QXM dibatalkan"])
+    kept = run(asked.state, "TIDAK", facts(REMINDED))
+    check(kept, "menu", [], ["Baik, booking PLG-7K3QXM tetap berlaku."])
+
+
+def test_a_plain_no_with_several_reminded_asks_which():
+    check(run(at("menu"), "tidak bisa datang", facts(REMINDED, REMINDED2)), "cancel_pick", [], ["Booking mana"])
+
+
+@pytest.mark.parametrize("text", ["mungkin", "ya, tapi besok", "saya usahakan", "halo", "?? kapan"])
+def test_an_unclear_answer_to_a_reminder_gets_the_hint_again_not_the_menu(text):
+    outcome = run(at("menu"), text, facts(REMINDED))
     check(
-        run(at("menu"), "TIDAK", facts(REMINDED)),
+        outcome,
         "menu",
         [],
         ["Balas YA untuk konfirmasi booking PLG-7K3QXM Kamis, 3 Desember 2026", "BATAL"],
+        not_says=["1 PESAN"],
     )
 
 
@@ -215,7 +250,9 @@ def test_a_reminder_answer_still_acts_during_a_handover(text, effects):
     ],
 )
 def test_otherwise_the_bot_stays_silent_during_a_handover(text, awaiting):
-    outcome = run(HANDED_OVER, text, facts(*awaiting, bookings=[REMINDED, REMINDED2]))
+    """An officer has the conversation: only a clear answer to a reminder acts."""
+    taken = replace(facts(*awaiting, bookings=[REMINDED, REMINDED2]), officer_assigned=True)
+    outcome = run(HANDED_OVER, text, taken)
     assert outcome.replies == () and outcome.effects == () and outcome.state == HANDED_OVER
 
 

@@ -165,6 +165,24 @@ def test_booking_code(text, code):
         "\U0001f44d\U0001f3fd",
         "ya kak",
         "setuju",
+        "siap",
+        "ok siap",
+        "Siap, terima kasih",
+        "baik",
+        "hadir",
+        "datang",
+        "ya saya datang",
+        "ya, saya akan datang",
+        "insyaallah datang",
+        "InsyaAllah hadir",
+        "pasti datang",
+        "jadi",
+        "oke kak, besok saya datang",
+        "sure",
+        "I will come",
+        "yes I will come",
+        "ok I will be there",
+        "yup",
     ],
 )
 def test_yes(text):
@@ -184,13 +202,28 @@ def test_yes(text):
         "nggak",
         "n",
         "tdk",
+        "tidak bisa datang",
+        "saya tidak bisa hadir",
+        "tidak bisa hadir kak",
+        "ga jadi",
+        "nggak bisa",
+        "gak bisa datang besok",
+        "can't come",
+        "I can\u2019t come",
+        "I cannot come",
+        "no I won't come",
+        "\U0001f44e",
     ],
 )
 def test_no(text):
     assert is_no(text) and not is_yes(text)
 
 
-@pytest.mark.parametrize("text", ["", "ya tidak", "yes no", "mungkin", "ya, tapi besok", "1", "BATAL", "yayaya"])
+@pytest.mark.parametrize(
+    "text",
+    ["", "ya tidak", "yes no", "mungkin", "ya, tapi besok", "1", "BATAL", "yayaya", "bisa", "saya", "besok",
+     "datang jam berapa?", "tidak tahu", "ya kalau sempat", "siap tapi telat"],
+)
 def test_neither_yes_nor_no(text):
     assert not is_yes(text) and not is_no(text)
 
@@ -315,6 +348,33 @@ def test_number(text, highest, choice):
         ("jam 9", None, "jam 9"),
         ("10.12", None, "10.12"),  # 10 December, not ten past ten
         ("besok", None, "besok"),
+        ("sesi satu", 1, ""),
+        ("Sesi dua", 2, ""),
+        ("session three", 3, ""),
+        ("sesi ke-2", 2, ""),
+        ("no 2", 2, ""),
+        ("No. 3", 3, ""),
+        ("nomor 1", 1, ""),
+        ("yang pertama", 1, ""),
+        ("yg kedua", 2, ""),
+        ("ketiga", 3, ""),
+        ("yang ke-3", 3, ""),
+        ("the first one", 1, ""),
+        ("second", 2, ""),
+        ("pagi", 1, ""),
+        ("besok pagi", 1, "besok"),
+        ("siang", 3, ""),
+        ("sore", 3, ""),
+        ("afternoon", 3, ""),
+        ("Senin siang", 3, "Senin"),
+        ("jam 1 siang", 3, ""),
+        ("jam 1 pm", 3, ""),
+        ("pukul 10 pagi", 2, ""),
+        ("jam 10", 2, ""),
+        ("selamat pagi", None, "selamat pagi"),
+        ("pagi kak", None, "pagi kak"),
+        ("no 5", None, "no 5"),
+        ("kelima", None, "kelima"),
     ],
 )
 def test_session_hint(text, session, rest):
