@@ -40,9 +40,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Nama lengkap sesuai KTP?",
         "en": "Full name as on your KTP?",
     },
-    "bad_name": {
-        "id": "Tulis nama lengkap dengan huruf, sesuai KTP (2-100 huruf).",
-        "en": "Please write your full name in letters, as on your KTP (2-100 letters).",
+    "name_letters": {
+        "id": "Tulis nama lengkap dengan huruf, sesuai KTP (2-100 huruf). Contoh: Budi Santoso",
+        "en": "Please write your full name in letters, as on your KTP (2-100 letters). E.g. Budi Santoso",
+    },
+    "name_length": {
+        "id": "Tulis nama lengkap sesuai KTP, 2-100 huruf. Contoh: Budi Santoso",
+        "en": "Please write your full name as on your KTP, 2-100 letters. E.g. Budi Santoso",
+    },
+    "name_yes_no": {
+        "id": "Kami perlu nama lengkap sesuai KTP, bukan YA/TIDAK. Contoh: Budi Santoso",
+        "en": "We need your full name as on your KTP, not a yes or no. E.g. Budi Santoso",
+    },
+    "name_greeting": {
+        "id": "Halo! Tulis nama lengkap sesuai KTP. Contoh: Budi Santoso",
+        "en": "Hello! Please write your full name as on your KTP. E.g. Budi Santoso",
+    },
+    "name_sentence": {
+        "id": "Tulis nama lengkap saja, sesuai KTP. Contoh: Budi Santoso. Ada pertanyaan? Balas PETUGAS.",
+        "en": "Please write just your full name, as on your KTP. E.g. Budi Santoso. A question? Reply AGENT.",
+    },
+    "name_emoji_dropped": {
+        "id": "Emoji tidak dipakai dalam nama: {name}.",
+        "en": "Emoji are left out of the name: {name}.",
     },
     "ask_nik": {
         "id": "NIK (16 angka di KTP)?",
@@ -89,6 +109,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bad_date": {
         "id": "Tulis tanggal, misalnya: besok, Senin depan, 5/12 atau 5 Desember.",
         "en": "Please write a date, e.g. tomorrow, next Monday, 5/12 or 5 December.",
+    },
+    "date_conflict": {
+        "id": "{date} bukan hari {weekday}. Tulis lagi tanggalnya, misalnya: 5/12 atau Senin depan.",
+        "en": "{date} is not a {weekday}. Please write the date again, e.g. 5/12 or next Monday.",
     },
     "date_past": {
         "id": "{date} sudah lewat.",

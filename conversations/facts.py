@@ -97,3 +97,9 @@ class Facts:
     @property
     def last_day(self) -> dt.date:
         return self.today + dt.timedelta(days=self.book_ahead_days)
+
+    @property
+    def last_open_day(self) -> dt.date:
+        """The last day of the booking window the office is open (what the bot announces)."""
+        open_days = [day for day, info in self.days.items() if not info.closed and day <= self.last_day]
+        return max(open_days, default=self.last_day)

@@ -8,13 +8,12 @@ refuse one (the last place went to someone else a moment ago), runs the step aga
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, replace
 from typing import Unpack
 
 from conversations import words
 from conversations.catalogue import MESSAGES, render
-from conversations.dates import format_date, parse_date
+from conversations.dates import format_date, parse_date, weekday_conflict, weekday_name
 from conversations.effects import (
     AwaitOfficer,
     CancelBooking,
@@ -26,7 +25,8 @@ from conversations.effects import (
     ReleaseHold,
 )
 from conversations.facts import BookingInfo, DayInfo, Facts, SessionInfo
-from conversations.nik import check_nik, find_nik, mask_nik, remove_nik
+from conversations.names import check_name, is_greeting, name_label
+from conversations.nik import find_nik, mask_nik, read_nik, remove_nik
 from conversations.state import Draft, DraftChanges, State
 from conversations.vocabulary import RefusalReason
 
@@ -169,7 +169,7 @@ def _follow_language(turn: _Turn, text: str, command: str | None) -> None:
     its language ("I Made Wirawan" is Balinese): only the words around it count.
     """
     if command is None and turn.state.step == "name":
-        text = words.name_label(text)
+        text = name_label(text)
     state = turn.state
     if not state.lang_known:
         detected = words.language_of(text)
@@ -520,7 +520,7 @@ def _on_menu(turn: _Turn, text: str) -> None:
         # YA or BATAL rather than show the menu (and let the place be released at night).
         turn.puzzled("reminder_hint", bookings=_awaiting_lines(turn, turn.facts.awaiting_confirmation))
     else:
-        if not words.is_greeting(text):
+        if not is_greeting(text):
             turn.understood = False  # the menu again, for a message it did not answer
         _menu(turn)
 
@@ -575,10 +575,13 @@ def _on_name(turn: _Turn, text: str) -> None:
     if nik:
         # "Budi Santoso 1671..." gives the name and the NIK in one message.
         name_text = remove_nik(text)
-    name = words.clean_name(name_text)
-    if name is None:
-        turn.puzzled("bad_name")
+    checked = check_name(name_text)
+    if checked.name is None:
+        turn.puzzled(f"name_{checked.problem}")
         return
+    name = checked.name
+    if checked.dropped:
+        turn.say("name_emoji_dropped", name=name)
     turn.go("nik", name=name)
     if nik:
         _on_nik(turn, nik)
@@ -587,11 +590,9 @@ def _on_name(turn: _Turn, text: str) -> None:
 
 
 def _on_nik(turn: _Turn, text: str) -> None:
-    # "NIK saya 1671 0145 0190 0001": the digits, without the words around them.
-    found = find_nik(text)
-    if found is None and re.search(r"\d{4}", text):
-        found = re.sub(r"[^\d\s.\-]", "", text)
-    check = check_nik(found or text)
+    # "NIK saya 1671 0145 0190 0001": the digits, without the words around them; a NIK too
+    # long or with a letter in it is refused with what is wrong, never cut.
+    check = read_nik(text)
     if check.nik is None:
         turn.say(f"nik_{check.problem}")
         return
@@ -613,7 +614,7 @@ def _say_nik_taken(turn: _Turn, code: str | None) -> None:
 
 
 def _ask_date(turn: _Turn) -> None:
-    turn.say("ask_date", last=turn.day(turn.facts.last_day))
+    turn.say("ask_date", last=turn.day(turn.facts.last_open_day))
 
 
 def _all_starts(turn: _Turn) -> list[str]:
@@ -634,6 +635,12 @@ def _date_in(turn: _Turn, text: str) -> dt.date | None:
 def _on_date(turn: _Turn, text: str) -> None:
     day = _date_in(turn, text)
     if day is None:
+        conflict = weekday_conflict(text, turn.facts.today)
+        if conflict is not None:
+            # "Senin 8/12" when 8/12 is a Tuesday: say so, rather than guess which one was meant.
+            written, date = conflict
+            turn.say("date_conflict", date=turn.day(date), weekday=weekday_name(written, turn.state.lang))
+            return
         turn.puzzled("bad_date")
         return
     info = _check_day(turn, day)
@@ -659,7 +666,7 @@ def _check_day(turn: _Turn, day: dt.date) -> DayInfo | None:
     if day < facts.today:
         turn.say("date_past", date=shown)
     elif day > facts.last_day or info is None:
-        turn.say("date_too_far", date=shown, last=turn.day(facts.last_day))
+        turn.say("date_too_far", date=shown, last=turn.day(facts.last_open_day))
     elif info.closed == "holiday":
         turn.say("date_holiday", date=shown, holiday=info.holiday or "-")
     elif info.closed == "weekday":
@@ -690,7 +697,7 @@ def _offer_nearest(turn: _Turn, day: dt.date) -> None:
     if nearest:
         turn.say("nearest_dates", dates="; ".join(turn.day(d) for d in nearest))
     else:
-        turn.say("no_dates", last=turn.day(turn.facts.last_day))
+        turn.say("no_dates", last=turn.day(turn.facts.last_open_day))
 
 
 def _session_by_number(info: DayInfo, number: int | None) -> SessionInfo | None:

@@ -65,6 +65,12 @@ _SEPARATORS = re.compile(r"[\s.\-]+")
 _DIGIT_GROUPS = re.compile(r"[0-9]+(?:[ \t.\-]+[0-9]+)*")
 # The label a citizen may write before a NIK ("NIK: ", "no. KTP ").
 _NIK_LABEL = re.compile(r"\b(?:nik|no\.?\s*ktp|ktp)\s*[:=\-]?\s*$", re.IGNORECASE)
+# The label glued to the NIK it names ("nik:1671...").
+_NIK_LABEL_WORD = re.compile(r"^(?:nik|ktp)[:=]?", re.IGNORECASE)
+# The label a NIK may be written against ("NIK1671...", "ktp1671...").
+_GLUED_LABEL = re.compile(r"(?<![^\W\d_])(?:nik|ktp)$", re.IGNORECASE)
+# A word whose number follows it: "tgl 5 1671 0145 0190 0001" is a day and a NIK.
+_NUMBER_WORD = re.compile(r"\b(?:tgl|tanggal|sesi|sessi|session|jam|pukul|pk|date|day)\.?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -89,25 +95,52 @@ def check_nik(text: str) -> NikCheck:
     return NikCheck(None, problem) if problem else NikCheck(digits, None)
 
 
-def _nik_spans(text: str) -> list[tuple[int, int, str]]:
-    """Return (start, end, digits) of every NIK find_nik would see in text, left to right."""
-    spans: list[tuple[int, int, str]] = []
+def _numbers(text: str) -> list[tuple[int, int, str, bool]]:
+    """Return (start, end, digits, glued) of every number in text as a person would read them.
+
+    Groups of digits joined by spaces, dots or dashes are one number ("1671 0145 0190 0001"),
+    except that a block of 16 digits or more is a number by itself ("1671014501900001 5"),
+    and so is a day, an hour or a session after its word ("tgl 5", "jam 10.00", "sesi 2").
+    A number is glued when a letter touches it ("1671014501900001O", "x1671014501900001"):
+    the letter may be a mistyped digit. The label "NIK" may touch it ("NIK1671014501900001").
+    """
+    numbers: list[tuple[int, int, str, bool]] = []
     for run in _DIGIT_GROUPS.finditer(text):
-        groups = list(re.finditer(r"[0-9]+", run.group()))
-        start = 0
-        while start < len(groups):
-            total, end = 0, start
-            for end in range(start, len(groups)):
-                total += len(groups[end].group())
-                if total >= NIK_LENGTH:
-                    break
-            if total == NIK_LENGTH:
-                digits = "".join(g.group() for g in groups[start : end + 1])
-                spans.append((run.start() + groups[start].start(), run.start() + groups[end].end(), digits))
-                start = end + 1
+        groups = [(run.start() + g.start(), run.start() + g.end()) for g in re.finditer(r"[0-9]+", run.group())]
+        pieces: list[list[tuple[int, int]]] = [[]]
+        before = text[: run.start()]
+        if _NUMBER_WORD.search(before) and groups[0][1] - groups[0][0] <= 2:
+            # The word's number is the first group and those joined to it without a space.
+            taken = 1
+            while taken < len(groups) and not text[groups[taken - 1][1] : groups[taken][0]].strip(".-"):
+                taken += 1
+            pieces = [groups[:taken], []]
+            groups = groups[taken:]
+        for start, end in groups:
+            if end - start >= NIK_LENGTH:
+                pieces += [[(start, end)], []]
             else:
-                start += 1
-    return spans
+                pieces[-1].append((start, end))
+        pieces = [piece for piece in pieces if piece]
+        glued_before = bool(before) and before[-1].isalpha() and not _GLUED_LABEL.search(before)
+        glued_after = run.end() < len(text) and text[run.end()].isalpha()
+        for n, piece in enumerate(pieces):
+            digits = "".join(text[start:end] for start, end in piece)
+            glued = (n == 0 and glued_before) or (n == len(pieces) - 1 and glued_after)
+            numbers.append((piece[0][0], piece[-1][1], digits, glued))
+    return numbers
+
+
+def _nik_spans(text: str) -> list[tuple[int, int, str]]:
+    """Return (start, end, digits) of every NIK find_nik would see in text, left to right.
+
+    A number of more than 16 digits is not a NIK with some digits too many: none of it is
+    taken ("1671 0145 0190 0001 2" may be a NIK mistyped, and which digit is wrong is unknown).
+    Nor is a number a letter touches ("1671014501900001O", a zero typed as a letter O).
+    """
+    return [
+        (start, end, digits) for start, end, digits, glued in _numbers(text) if len(digits) == NIK_LENGTH and not glued
+    ]
 
 
 def find_nik(text: str) -> str | None:
@@ -119,10 +152,15 @@ def find_nik(text: str) -> str | None:
 
 
 def mask_niks(text: str) -> str:
-    """Return text with every NIK that find_nik would see masked (its last 4 digits kept)."""
+    """Return text with every NIK that find_nik would see masked (its last 4 digits kept).
+
+    A number longer than a NIK is masked too: it may be a NIK mistyped.
+    """
     # NFKC keeps the length of ASCII text; other text is masked in its normalized form.
     text = unicodedata.normalize("NFKC", text or "")
-    for start, end, digits in reversed(_nik_spans(text)):
+    for start, end, digits, _ in reversed(_numbers(text)):
+        if len(digits) < NIK_LENGTH:
+            continue
         text = text[:start] + mask_nik(digits) + text[end:]
     return text
 
@@ -165,3 +203,40 @@ def _plausible_birth_date(day: int, month: int, year: int) -> bool:
     if not (1 <= day <= 31 and 1 <= month <= 12):
         return False
     return any(day <= calendar.monthrange(century + year, month)[1] for century in (1900, 2000))
+
+
+def read_nik(text: str) -> NikCheck:
+    """Check the NIK in a message, which may have words around it ("NIK saya 1671 ...").
+
+    The NIK find_nik sees is checked; when it sees none, the words holding digits are, so
+    that the citizen hears what is wrong: "NIK saya 16710145O1900001" (a letter O for a zero)
+    has a letter in it, "NIK saya 1671 0145 0190 0001 2" is too long. A message with hardly
+    a digit ("tidak tahu") is checked whole.
+    """
+    if not isinstance(text, str):
+        return NikCheck(None, "digits")
+    text = unicodedata.normalize("NFKC", text)
+    spans = _nik_spans(text)
+    if spans:
+        return check_nik(spans[0][2])
+    # The longest stretch of words holding a digit, each without the punctuation around it.
+    best: list[str] = []
+    stretch: list[str] = []
+    for word in [*text.split(), ""]:
+        word = _NIK_LABEL_WORD.sub("", word.strip(",;:!?()[]\"'"))
+        if any(ch.isdigit() for ch in word):
+            stretch.append(word)
+            continue
+        if _digit_count(stretch) > _digit_count(best):
+            best = stretch
+        stretch = []
+    if _digit_count(best) < 4:
+        return check_nik(text)
+    check = check_nik(" ".join(best))
+    # Digits find_nik does not read as a NIK ("tgl 16 71 01 ...": a day and 14 digits) are
+    # not one here either: what the bot takes is what the inbox masks.
+    return check if check.nik is None else NikCheck(None, "length")
+
+
+def _digit_count(words: list[str]) -> int:
+    return sum(ch.isdigit() for word in words for ch in word)

@@ -327,7 +327,6 @@ INDONESIAN = {
     "bu",
     "pak",
     "jum'at",
-    "jumat",
     "jumaat",
     "sen",
     "sel",
@@ -473,55 +472,6 @@ def is_no(text: str) -> bool:
     return yes_or_no(text) == "no"
 
 
-GREETINGS = {
-    "HALO",
-    "HALLO",
-    "HALLOO",
-    "HALOO",
-    "HAI",
-    "HAY",
-    "HI",
-    "HELLO",
-    "HELO",
-    "HEY",
-    "P",
-    "PAGI",
-    "SIANG",
-    "SORE",
-    "MALAM",
-    "SELAMAT",
-    "ASSALAMUALAIKUM",
-    "ASSALAMU",
-    "ALAIKUM",
-    "ASSALAMUALAIKUM",
-    "ASS",
-    "WR",
-    "WB",
-    "SALAM",
-    "PERMISI",
-    "MAAF",
-    "KAK",
-    "MIN",
-    "PAK",
-    "BU",
-    "GOOD",
-    "MORNING",
-    "AFTERNOON",
-    "EVENING",
-    "SIR",
-    "MADAM",
-    "TES",
-    "TEST",
-    "PING",
-}
-
-
-def is_greeting(text: str) -> bool:
-    """Return whether the message is only a greeting ("halo kak", "selamat pagi", "P")."""
-    tokens = re.sub(r"[^\w]+", " ", normalize(text)).split()
-    return 0 < len(tokens) <= 5 and all(t in GREETINGS for t in tokens)
-
-
 def is_twilio_stop_word(text: str) -> bool:
     """Return whether Twilio itself answers this opt-out word on SMS."""
     return normalize(text) in TWILIO_STOP_WORDS
@@ -595,31 +545,6 @@ def number(text: str, highest: int) -> int | None:
     if match and 1 <= int(match.group(1)) <= highest:
         return int(match.group(1))
     return None
-
-
-NAME_RE = re.compile(r"^[^\W\d_]+(?:[ .,'\-][^\W\d_]*)*$")
-# "Nama: Budi", "nama saya Budi", "my name is Budi": the label is not part of the name.
-NAME_LABEL_RE = re.compile(
-    r"^(?:nama(?:\s+lengkap)?(?:\s+saya)?(?:\s+adalah)?|(?:my\s+)?(?:full\s+)?name(?:\s+is)?)"
-    r"(?:\s*[:=\-]\s*|\s+)",
-    re.IGNORECASE,
-)
-
-
-def name_label(text: str) -> str:
-    """Return the label before a name ("my name is"), or "" when there is none."""
-    match = NAME_LABEL_RE.match((text or "").strip())
-    return match.group() if match else ""
-
-
-def clean_name(text: str) -> str | None:
-    """Return the name tidied (single spaces), or None if it is not a plausible name."""
-    name = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text or "")).strip()
-    name = NAME_LABEL_RE.sub("", name).strip(" .,;:")
-    letters = sum(ch.isalpha() for ch in name)
-    if not (letters >= 2 and len(name) <= 100) or not NAME_RE.match(name):
-        return None
-    return name
 
 
 _SMALL_NUMBERS = {"satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "one": 1, "two": 2, "three": 3, "four": 4}

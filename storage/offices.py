@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from storage.models import CannedReply, ClosedDate, Office, OfficeSession
+from conversations.hours import DEFAULT_HOURS, OfficeHours, hours_table, parse_hours
+from conversations.questions import DEFAULT_FEES, DEFAULT_QUESTIONS, Fee, Question, check_text, parse_keyword
+from storage.models import CannedReply, ClosedDate, Office, OfficeFee, OfficeQuestion, OfficeSession
 from storage.models.office import WEEKDAYS
 from storage.phones import to_e164
 
@@ -19,6 +21,9 @@ DEFAULT_TIMEZONE = "Asia/Jakarta"  # WIB, when an office file names none
 CODE_RE = re.compile(r"[A-Z]{2,5}")
 TIME_RE = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")  # HH:MM, ASCII digits only
 CONTENT_SID_RE = re.compile(r"HX[0-9a-fA-F]{32}")
+ENTRY_KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,39}")  # an faq or fee key
+FAQ_KEYS = ("key", "keywords", "keywords_id", "keywords_en", "id", "en")
+FEE_KEYS = ("key", "label_id", "label_en", "amount", "effective")
 # The messages the system starts itself, which need a template outside WhatsApp's 24 hours.
 TEMPLATE_KINDS = (
     "reminder",
@@ -63,6 +68,11 @@ class OfficeSpec:
     sms_sender: str | None = None
     whatsapp_templates: dict[str, dict[str, str]] = field(default_factory=dict)
     canned_replies: tuple[CannedSpec, ...] = ()
+    # Empty (or None for hours): the file gives none, and the defaults of conversations apply.
+    faq: tuple[Question, ...] = ()
+    fees: tuple[Fee, ...] = ()
+    hours: OfficeHours | None = None
+    map_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -152,7 +162,130 @@ def _parse_office(entry: Any, where: str) -> OfficeSpec:
         sms_sender=sms_sender,
         whatsapp_templates=_parse_templates(entry.get("whatsapp_templates", {}), where),
         canned_replies=_parse_canned(entry.get("canned_replies", []), where),
+        faq=_parse_faq(entry.get("faq", []), where),
+        fees=_parse_fees(entry.get("fees", []), where),
+        hours=_parse_hours(entry.get("hours"), where),
+        map_url=_parse_map_url(entry.get("map_url"), where),
     )
+
+
+def _unknown_keys(raw: dict[str, Any], known: tuple[str, ...], at: str) -> None:
+    unknown = sorted(set(raw) - set(known))
+    if unknown:
+        raise OfficeFileError(f"{at}: unknown key {unknown[0]!r} (the keys are {', '.join(known)})")
+
+
+def _parse_faq(value: Any, where: str) -> tuple[Question, ...]:
+    """Check [[office.faq]]: key, keywords (and/or keywords_id, keywords_en), id and en texts."""
+    if not isinstance(value, list):
+        raise OfficeFileError(f"{where}: faq must be a list of [[office.faq]] tables")
+    questions = []
+    for i, raw in enumerate(value, start=1):
+        at = f"{where} faq #{i}"
+        if not isinstance(raw, dict):
+            raise OfficeFileError(f"{at}: must be a table")
+        _unknown_keys(raw, FAQ_KEYS, at)
+        key = raw.get("key")
+        if not isinstance(key, str) or not ENTRY_KEY_RE.fullmatch(key):
+            raise OfficeFileError(f"{at}: key must be 1-40 small letters, digits or _, got {key!r}")
+        at = f"{where} faq {key}"
+        keywords: list[str] = []
+        for label in ("keywords", "keywords_id", "keywords_en"):
+            words = raw.get(label, [])
+            if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+                raise OfficeFileError(f"{at}: {label} must be a list of text")
+            for word in words:
+                try:
+                    parse_keyword(word)
+                except ValueError as error:
+                    raise OfficeFileError(f"{at}: {error}") from None
+                if word.strip() not in keywords:
+                    keywords.append(word.strip())
+        if not keywords:
+            raise OfficeFileError(f"{at}: needs keywords (or keywords_id, keywords_en)")
+        texts = {}
+        for lang in ("id", "en"):
+            text = raw.get(lang)
+            if not isinstance(text, str) or not text.strip() or len(text) > 1600:
+                raise OfficeFileError(f"{at}: {lang} must be text of 1-1600 characters")
+            try:
+                check_text(text)
+            except ValueError as error:
+                raise OfficeFileError(f"{at}: {lang}: {error}") from None
+            texts[lang] = text.strip()
+        questions.append(Question(key, tuple(keywords), texts))
+    keys = [q.key for q in questions]
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:
+        raise OfficeFileError(f"{where}: faq keys given twice: {', '.join(twice)}")
+    return tuple(questions)
+
+
+def _parse_fees(value: Any, where: str) -> tuple[Fee, ...]:
+    """Check [[office.fees]]: key, label_id, label_en, amount (Rupiah) and effective (a date)."""
+    if not isinstance(value, list):
+        raise OfficeFileError(f"{where}: fees must be a list of [[office.fees]] tables")
+    fees = []
+    for i, raw in enumerate(value, start=1):
+        at = f"{where} fee #{i}"
+        if not isinstance(raw, dict):
+            raise OfficeFileError(f"{at}: must be a table")
+        _unknown_keys(raw, FEE_KEYS, at)
+        key = raw.get("key")
+        if not isinstance(key, str) or not ENTRY_KEY_RE.fullmatch(key):
+            raise OfficeFileError(f"{at}: key must be 1-40 small letters, digits or _, got {key!r}")
+        at = f"{where} fee {key}"
+        labels = {}
+        for lang in ("id", "en"):
+            label = raw.get(f"label_{lang}")
+            if not isinstance(label, str) or not label.strip() or len(label) > 100:
+                raise OfficeFileError(f"{at}: label_{lang} must be text of 1-100 characters")
+            labels[lang] = label.strip()
+        amount = raw.get("amount")
+        if not isinstance(amount, int) or isinstance(amount, bool) or not 0 <= amount <= 100_000_000:
+            raise OfficeFileError(f"{at}: amount must be a whole number of Rupiah from 0 to 100000000")
+        effective = raw.get("effective")
+        try:
+            # A date-time is a date too; refuse it, as for closed dates.
+            if isinstance(effective, dt.datetime) or effective is None:
+                raise ValueError(effective)
+            day = effective if isinstance(effective, dt.date) else dt.date.fromisoformat(str(effective))
+        except ValueError:
+            raise OfficeFileError(f"{at}: effective must be a date (YYYY-MM-DD), got {effective!r}") from None
+        fees.append(Fee(key, labels, amount, day))
+    keys = [(f.key, f.effective) for f in fees]
+    twice = sorted({f"{k} {d}" for k, d in keys if keys.count((k, d)) > 1})
+    if twice:
+        raise OfficeFileError(f"{where}: fees given twice for one key and date: {', '.join(twice)}")
+    return tuple(fees)
+
+
+def _parse_hours(value: Any, where: str) -> OfficeHours | None:
+    """Check [office.hours]: mon … sun = "08:00-16:00" or "08:00-11:30,13:30-16:00"; a day left out is closed."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise OfficeFileError(f'{where}: hours must be a table such as [office.hours] with mon = "08:00-16:00"')
+    try:
+        hours = parse_hours(value)
+    except ValueError as error:
+        raise OfficeFileError(f"{where}: hours: {error}") from None
+    if not any(hours.week):
+        raise OfficeFileError(f"{where}: hours open on no day; leave [office.hours] out for the default hours")
+    return hours
+
+
+def _parse_map_url(value: Any, where: str) -> str | None:
+    if value is None:
+        return None
+    if (
+        not isinstance(value, str)
+        or not value.startswith("https://")
+        or len(value) > 500
+        or any(c.isspace() for c in value)
+    ):
+        raise OfficeFileError(f"{where}: map_url must be an https:// link of at most 500 characters, got {value!r}")
+    return value
 
 
 def _parse_canned(value: Any, where: str) -> tuple[CannedSpec, ...]:
@@ -249,10 +382,14 @@ def load_offices(session: Session, specs: list[OfficeSpec]) -> list[tuple[str, s
         office.book_ahead_days = spec.book_ahead_days
         office.reminder_at, office.confirm_by = spec.reminder_at, spec.confirm_by
         office.sms_sender, office.whatsapp_templates = spec.sms_sender, spec.whatsapp_templates
+        office.hours = hours_table(spec.hours) if spec.hours is not None else None
+        office.map_url = spec.map_url
         session.flush()
         _load_sessions(session, office, spec.sessions)
         _load_closed(session, office, spec.closed)
         _load_canned(session, office, spec.canned_replies)
+        _load_faq(session, office, spec.faq)
+        _load_fees(session, office, spec.fees)
         session.flush()
         session.refresh(office)
         if before is not None and before == _snapshot(session, office):
@@ -280,6 +417,20 @@ def _snapshot(session: Session, office: Office) -> tuple[Any, ...]:
         office.confirm_by,
         office.sms_sender,
         repr(office.whatsapp_templates or {}),
+        repr(office.hours),
+        office.map_url,
+        tuple(
+            (q.position, q.key, tuple(q.keywords), q.text_id, q.text_en)
+            for q in session.scalars(
+                select(OfficeQuestion).where(OfficeQuestion.office_id == office.id).order_by(OfficeQuestion.position)
+            )
+        ),
+        tuple(
+            (f.position, f.key, f.effective, f.label_id, f.label_en, f.amount)
+            for f in session.scalars(
+                select(OfficeFee).where(OfficeFee.office_id == office.id).order_by(OfficeFee.position)
+            )
+        ),
         tuple(
             sorted(
                 (c.title, c.language, c.body)
@@ -329,6 +480,36 @@ def _load_canned(session: Session, office: Office, replies: tuple[CannedSpec, ..
         session.delete(row)
 
 
+def _load_faq(session: Session, office: Office, questions: tuple[Question, ...]) -> None:
+    """Make the office's questions those of the file (matched by key), in the file's order."""
+    existing = {q.key: q for q in session.scalars(select(OfficeQuestion).where(OfficeQuestion.office_id == office.id))}
+    for position, question in enumerate(questions):
+        row = existing.pop(question.key, None)
+        if row is None:
+            row = OfficeQuestion(office_id=office.id, key=question.key)
+            session.add(row)
+        row.position, row.keywords = position, list(question.keywords)
+        row.text_id, row.text_en = question.texts["id"], question.texts["en"]
+    for row in existing.values():
+        session.delete(row)
+
+
+def _load_fees(session: Session, office: Office, fees: tuple[Fee, ...]) -> None:
+    """Make the office's fees those of the file (matched by key and effective date), in the file's order."""
+    existing = {
+        (f.key, f.effective): f for f in session.scalars(select(OfficeFee).where(OfficeFee.office_id == office.id))
+    }
+    for position, fee in enumerate(fees):
+        row = existing.pop((fee.key, fee.effective), None)
+        if row is None:
+            row = OfficeFee(office_id=office.id, key=fee.key, effective=fee.effective)
+            session.add(row)
+        row.position, row.amount = position, fee.amount
+        row.label_id, row.label_en = fee.label["id"], fee.label["en"]
+    for row in existing.values():
+        session.delete(row)
+
+
 def _load_closed(session: Session, office: Office, dates: tuple[dt.date, ...]) -> None:
     existing = {c.date: c for c in session.scalars(select(ClosedDate).where(ClosedDate.office_id == office.id))}
     for day in dates:
@@ -352,3 +533,26 @@ def office_by_code(session: Session, code: str) -> Office | None:
 def all_offices(session: Session) -> list[Office]:
     """Return every office, by code."""
     return list(session.scalars(select(Office).order_by(Office.code)))
+
+
+def office_questions(session: Session, office: Office) -> tuple[Question, ...]:
+    """Return the questions the office answers, in its file's order; the defaults if its file has none."""
+    rows = session.scalars(
+        select(OfficeQuestion).where(OfficeQuestion.office_id == office.id).order_by(OfficeQuestion.position)
+    ).all()
+    if not rows:
+        return DEFAULT_QUESTIONS
+    return tuple(Question(q.key, tuple(q.keywords), {"id": q.text_id, "en": q.text_en}) for q in rows)
+
+
+def office_fees(session: Session, office: Office) -> tuple[Fee, ...]:
+    """Return every fee the office quotes, past and future, in its file's order; the defaults if it has none."""
+    rows = session.scalars(select(OfficeFee).where(OfficeFee.office_id == office.id).order_by(OfficeFee.position)).all()
+    if not rows:
+        return DEFAULT_FEES
+    return tuple(Fee(f.key, {"id": f.label_id, "en": f.label_en}, f.amount, f.effective) for f in rows)
+
+
+def office_hours(session: Session, office: Office) -> OfficeHours:
+    """Return the office's desk hours; the default hours if its file gives none."""
+    return parse_hours(office.hours) if office.hours is not None else DEFAULT_HOURS

@@ -2,7 +2,7 @@
 
 from storage.models.booking import Booking, WaitlistEntry
 from storage.models.conversation import Conversation, ConversationRead, DeliveryState, Message, Note
-from storage.models.office import ClosedDate, Office, OfficeSession, SendSlot, SessionDay
+from storage.models.office import ClosedDate, Office, OfficeFee, OfficeQuestion, OfficeSession, SendSlot, SessionDay
 from storage.models.officer import LEADS, AuditEvent, CannedReply, LoginAttempt, Officer, OfficerOffice, OfficerRole
 from storage.models.token import ApiToken
 
@@ -23,6 +23,8 @@ __all__ = [
     "Conversation",
     "Message",
     "Office",
+    "OfficeFee",
+    "OfficeQuestion",
     "OfficeSession",
     "SendSlot",
     "SessionDay",

@@ -29,6 +29,10 @@ class Office(Base):
     sms_sender: Mapped[str | None] = mapped_column(String(20))
     # Approved WhatsApp templates: {kind: {language: ContentSid}}.
     whatsapp_templates: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Officers' desk hours, {"mon": "08:00-16:00", "fri": "08:00-11:30,13:30-16:00", ...};
+    # None: the default hours (conversations.hours.DEFAULT_HOURS).
+    hours: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    map_url: Mapped[str | None] = mapped_column(String(500))  # None: a map search for the address
 
     sessions: Mapped[list[OfficeSession]] = relationship(back_populates="office", order_by="OfficeSession.start")
     closed_dates: Mapped[list[ClosedDate]] = relationship(back_populates="office")
@@ -117,3 +121,34 @@ class SessionDay(Base):
     date: Mapped[dt.date] = mapped_column(Date)
     # A supervisor's capacity for this date, instead of the session's usual one.
     capacity: Mapped[int | None] = mapped_column(Integer)
+
+
+class OfficeQuestion(Base):
+    """A question the bot answers for an office ([[office.faq]]): its keywords and its texts."""
+
+    __tablename__ = "office_questions"
+    __table_args__ = (UniqueConstraint("office_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    key: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(Integer)  # the file's order: it breaks ties between answers
+    keywords: Mapped[list[str]] = mapped_column(JSON)
+    text_id: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text)
+
+
+class OfficeFee(Base):
+    """A passport fee an office quotes ([[office.fees]]), in force from its effective date."""
+
+    __tablename__ = "office_fees"
+    __table_args__ = (UniqueConstraint("office_id", "key", "effective"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    key: Mapped[str] = mapped_column(String(40))
+    effective: Mapped[dt.date] = mapped_column(Date)
+    position: Mapped[int] = mapped_column(Integer)
+    label_id: Mapped[str] = mapped_column(String(100))
+    label_en: Mapped[str] = mapped_column(String(100))
+    amount: Mapped[int] = mapped_column(Integer)  # Rupiah

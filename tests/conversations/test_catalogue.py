@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conversations import machine
+from conversations import machine, names
 from conversations.catalogue import LANGUAGES, MESSAGES, placeholders, render
 from conversations.channels import GSM7, GSM7_EXTENDED
 from conversations.dates import format_date
@@ -67,6 +67,7 @@ def sample_params(lang: str) -> dict[str, object]:
         "time": "09:00",
         "deadline": "20:00",
         "when": f"{day} 08:00",
+        "weekday": "Jumat" if lang == "id" else "Wednesday",
         "release_note": " " + render("reminder_deadline", lang, time="20:00"),
         "confirmation": " " + render("booked_remind", lang, time="09:00", deadline="20:00"),
     }
@@ -160,6 +161,7 @@ def _ids_the_machine_uses() -> set[str]:
         used |= set(chosen)  # say("a" if x else "b")
     used |= set(re.findall(r"""["']((?:ask|confirm|pick)_[a-z_]+)["']""", source))
     used |= {f"nik_{p}" for p in ("length", "digits", "region", "birth_date", "serial")}
+    used |= {f"name_{p}" for p in names.PROBLEMS}
     used |= {f"service_{s}" for s in machine.SERVICE_CHOICES.values()}
     used |= {f"documents_{s}" for s in machine.SERVICE_CHOICES.values()}
     used |= {f"type_{t}" for t in machine.TYPE_CHOICES.values()}

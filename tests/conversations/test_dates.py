@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import conversations.dates
-from conversations.dates import format_date, parse_date
+from conversations.dates import format_date, parse_date, weekday_conflict
 
 SUNDAY = date(2026, 11, 29)
 WEDNESDAY = date(2026, 12, 2)
@@ -17,6 +17,7 @@ MONDAY = date(2026, 11, 30)
 NEW_YEARS_EVE = date(2026, 12, 31)
 END_OF_YEAR = date(2026, 12, 30)
 JANUARY_31 = date(2027, 1, 31)
+TUESDAY = date(2026, 12, 1)  # and 8 December 2026 is a Tuesday too
 
 
 @pytest.mark.parametrize(
@@ -267,6 +268,8 @@ def test_reads_date_relative_to_other_days(today: date, text: str, expected: dat
         "next month",
         "desember",
         "jan",
+        "des",
+        "28",
         "31 Feb",
         "tgl 31 bulan ini",
         "Rabu, 3 Desember 2026",
@@ -296,6 +299,263 @@ def test_reads_date_relative_to_other_days(today: date, text: str, expected: dat
 )
 def test_refuses_what_is_not_a_date(text: str) -> None:
     assert parse_date(text, SUNDAY) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a day glued to its month, either language, either order
+        ("28des", date(2026, 12, 28)),
+        ("28Des", date(2026, 12, 28)),
+        ("28desember", date(2026, 12, 28)),
+        ("28DESEMBER 2026", date(2026, 12, 28)),
+        ("28dec", date(2026, 12, 28)),
+        ("28december", date(2026, 12, 28)),
+        ("5jan", date(2027, 1, 5)),
+        ("5januari 2027", date(2027, 1, 5)),
+        ("5januari2027", date(2027, 1, 5)),
+        ("28des2026", date(2026, 12, 28)),
+        ("28des26", date(2026, 12, 28)),
+        ("tgl28des", date(2026, 12, 28)),
+        ("tgl 28des", date(2026, 12, 28)),
+        ("tanggal28 desember", date(2026, 12, 28)),
+        ("28-des", date(2026, 12, 28)),
+        ("28.des", date(2026, 12, 28)),
+        ("28/des", date(2026, 12, 28)),
+        ("28-des-2026", date(2026, 12, 28)),
+        ("des28", date(2026, 12, 28)),
+        ("dec28", date(2026, 12, 28)),
+        ("desember28", date(2026, 12, 28)),
+        ("dec28th", date(2026, 12, 28)),
+        ("28thdec", date(2026, 12, 28)),
+        ("5mei", date(2027, 5, 5)),
+        ("17agustus", date(2027, 8, 17)),
+        ("17agt", date(2027, 8, 17)),
+        ("5mrt", date(2027, 3, 5)),
+        ("5 Mrt", date(2027, 3, 5)),
+        ("5 Agst", date(2027, 8, 5)),
+        ("5nop", date(2027, 11, 5)),
+        ("5okt", date(2027, 10, 5)),
+        ("saya mau 28des ya kak", date(2026, 12, 28)),
+        ("28des jam 9", date(2026, 12, 28)),
+        ("28des jam9", date(2026, 12, 28)),
+        ("tgl 5 jam8", date(2026, 12, 5)),
+        ("senin7des", date(2026, 12, 7)),
+        ("jumat4/12", date(2026, 12, 4)),
+        # counted days and weeks, more ways
+        ("dalam 3 hari", date(2026, 12, 4)),
+        ("dlm 3 hari", date(2026, 12, 4)),
+        ("dalam tiga hari", date(2026, 12, 4)),
+        ("dalam 2 minggu", date(2026, 12, 15)),
+        ("dalam seminggu", date(2026, 12, 8)),
+        ("dalam 3 hari lagi", date(2026, 12, 4)),
+        ("2 hari yang akan datang", date(2026, 12, 3)),
+        ("dua hari yang akan datang", date(2026, 12, 3)),
+        ("2 hari yg akan datang", date(2026, 12, 3)),
+        ("2 minggu yang akan datang", date(2026, 12, 15)),
+        ("seminggu yang akan datang", date(2026, 12, 8)),
+        ("3 hari akan datang", date(2026, 12, 4)),
+        ("3 hari mendatang", date(2026, 12, 4)),
+        ("3 hari y.a.d.", date(2026, 12, 4)),
+        ("3 hari ke depan", date(2026, 12, 4)),
+        ("3 hari kedepan", date(2026, 12, 4)),
+        ("3 hari ke dpn", date(2026, 12, 4)),
+        ("seminggu ke depan", date(2026, 12, 8)),
+        ("seminggu lagi", date(2026, 12, 8)),
+        ("seminggu lg", date(2026, 12, 8)),
+        ("3 hari lg", date(2026, 12, 4)),
+        ("3 hr lagi", date(2026, 12, 4)),
+        ("3hari lagi", date(2026, 12, 4)),
+        ("dua belas hari lagi", date(2026, 12, 13)),
+        ("tiga puluh hari lagi", date(2026, 12, 31)),
+        ("in twelve days", date(2026, 12, 13)),
+        ("2 hari yg lalu", date(2026, 11, 29)),
+        ("hr ini", TUESDAY),
+        ("minggu yang akan datang", date(2026, 12, 7)),
+        ("minggu mendatang", date(2026, 12, 7)),
+        ("pekan yang akan datang", date(2026, 12, 7)),
+        ("minggu dpn", date(2026, 12, 7)),
+        # "mgg", "mg", "mingg": a week, never Sunday
+        ("mgg depan", date(2026, 12, 7)),
+        ("mg depan", date(2026, 12, 7)),
+        ("mingg depan", date(2026, 12, 7)),
+        ("mgg dpn", date(2026, 12, 7)),
+        ("2 mgg lagi", date(2026, 12, 15)),
+        ("2 mg lagi", date(2026, 12, 15)),
+        ("2mgg lagi", date(2026, 12, 15)),
+        ("dalam 2 mgg", date(2026, 12, 15)),
+        ("2 mgg yang akan datang", date(2026, 12, 15)),
+        ("semgg lagi", date(2026, 12, 8)),
+        ("2 mgg yang lalu", date(2026, 11, 17)),
+        ("senin mgg depan", date(2026, 12, 7)),
+        ("selasa mgg depan", date(2026, 12, 8)),
+        ("jumat mgg depan", date(2026, 12, 11)),
+        ("Minggu", date(2026, 12, 6)),
+        ("hari minggu", date(2026, 12, 6)),
+        ("minggu depan", date(2026, 12, 7)),
+        ("hari minggu depan", date(2026, 12, 13)),
+        # Friday, however it is spelt
+        ("Jum'at", date(2026, 12, 4)),
+        ("Jum\u2019at", date(2026, 12, 4)),
+        ("Jum\u02bcat", date(2026, 12, 4)),
+        ("Jum\u2018at", date(2026, 12, 4)),
+        ("Jum`at", date(2026, 12, 4)),
+        ("Jum\u00b4at", date(2026, 12, 4)),
+        ("jumaat", date(2026, 12, 4)),
+        ("JUMAAT", date(2026, 12, 4)),
+        ("jum at", date(2026, 12, 4)),
+        ("hari Jum'at", date(2026, 12, 4)),
+        ("Jum'at ini", date(2026, 12, 4)),
+        ("jum at ini", date(2026, 12, 4)),
+        ("Jum'at depan", date(2026, 12, 11)),
+        ("Jum\u2019at depan", date(2026, 12, 11)),
+        ("Jum\u02bcat depan", date(2026, 12, 11)),
+        ("jum at depan", date(2026, 12, 11)),
+        ("jumaat depan", date(2026, 12, 11)),
+        ("Jum'at minggu depan", date(2026, 12, 11)),
+        ("Jum\u02bcat mgg depan", date(2026, 12, 11)),
+        ("Jum'at 4/12", date(2026, 12, 4)),
+        ("Jum\u2019at 4/12", date(2026, 12, 4)),
+        ("Jum\u02bcat 4/12", date(2026, 12, 4)),
+        ("jum at 4/12", date(2026, 12, 4)),
+        ("jumaat 4 Des", date(2026, 12, 4)),
+        ("Jum'at, 4 Desember 2026", date(2026, 12, 4)),
+        ("Jum\u2019at tgl 4", date(2026, 12, 4)),
+        ("Jum'at jam 8", date(2026, 12, 4)),
+        # a weekday that agrees with its date, before or after it
+        ("Selasa 8/12", date(2026, 12, 8)),
+        ("selasa, 8 Desember", date(2026, 12, 8)),
+        ("Tuesday 8 Dec 2026", date(2026, 12, 8)),
+        ("Selasa tgl 8", date(2026, 12, 8)),
+        ("Selasa 8des", date(2026, 12, 8)),
+        ("8/12 Selasa", date(2026, 12, 8)),
+        ("8 Des (Selasa)", date(2026, 12, 8)),
+        ("8 Des hari Selasa", date(2026, 12, 8)),
+        ("tgl 8 hari selasa", date(2026, 12, 8)),
+        ("8 Dec 2026, Tuesday", date(2026, 12, 8)),
+        ("minggu 6/12", date(2026, 12, 6)),
+        ("tgl 6 minggu", date(2026, 12, 6)),
+    ],
+)
+def test_reads_date_on_a_tuesday(text: str, expected: date) -> None:
+    assert parse_date(text, TUESDAY) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # durations and lone words, glued or not
+        "3 hari",
+        "3hari",
+        "dua hari",
+        "2 mgg",
+        "2 mg",
+        "tgl 3 hari",
+        "dalam",
+        "dalam hari",
+        "y.a.d.",
+        "28",
+        "8",
+        "12",
+        "des",
+        "desember",
+        "28desa",
+        "kades28",
+        "des2026",
+        "28des5",
+        "jam8",
+        # "mgg" is a week, not Sunday; "mgg ini" is a week, not a day
+        "mgg",
+        "mg",
+        "hari mgg",
+        "mgg ini",
+        "mg ini",
+        "pekan ini",
+        "senin mgg ini",
+        # "in 2 hr" is hours
+        "in 2 hr",
+        # a weekday that disagrees with its date (8 December 2026 is a Tuesday)
+        "Senin 8/12",
+        "senin, 8 Desember",
+        "Monday 8 Dec 2026",
+        "Kamis tgl 8",
+        "8/12 Senin",
+        "tgl 8 hari senin",
+        "Senin 8des",
+        "Jum'at 5/12",
+        "Jum\u02bcat 5/12",
+        "tgl 8 minggu",
+        # a bare number before a weekday is not a day of the month
+        "8 selasa",
+        "2 senin",
+    ],
+)
+def test_refuses_on_a_tuesday(text: str) -> None:
+    assert parse_date(text, TUESDAY) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Senin 8/12", (0, date(2026, 12, 8))),
+        ("senin, 8 Desember", (0, date(2026, 12, 8))),
+        ("Monday 8 Dec 2026", (0, date(2026, 12, 8))),
+        ("Kamis tgl 8", (3, date(2026, 12, 8))),
+        ("senin 8", (0, date(2026, 12, 8))),
+        ("Senin 8des", (0, date(2026, 12, 8))),
+        ("senin tgl8des", (0, date(2026, 12, 8))),
+        ("Senin 08-12-2026", (0, date(2026, 12, 8))),
+        ("Senin 2026-12-08", (0, date(2026, 12, 8))),
+        ("Monday, December 8th", (0, date(2026, 12, 8))),
+        ("8/12 Senin", (0, date(2026, 12, 8))),
+        ("8 Des (Senin)", (0, date(2026, 12, 8))),
+        ("tgl 8 hari senin", (0, date(2026, 12, 8))),
+        ("saya mau hari Senin tanggal 8 Desember jam 9 ya kak", (0, date(2026, 12, 8))),
+        ("Jum'at 8/12", (4, date(2026, 12, 8))),
+        ("Jum\u02bcat 8/12", (4, date(2026, 12, 8))),
+        ("jumaat 8 des", (4, date(2026, 12, 8))),
+        ("Sunday 8/12/2026", (6, date(2026, 12, 8))),
+        ("hari minggu tgl 8", (6, date(2026, 12, 8))),
+        ("tgl 8 minggu", (6, date(2026, 12, 8))),
+        ("sab 8/12", (5, date(2026, 12, 8))),
+        # a date with a year, even past, is the date written
+        ("Kamis, 3 Desember 2027", (3, date(2027, 12, 3))),
+        ("Senin 1/1/2020", (0, date(2020, 1, 1))),
+        # no conflict
+        ("Selasa 8/12", None),
+        ("Rabu 1/1/2020", None),
+        ("Jum'at 4/12", None),
+        ("8/12", None),
+        ("8 Desember", None),
+        ("Senin", None),
+        ("Senin depan", None),
+        ("senin mgg depan", None),
+        ("minggu depan", None),
+        ("besok", None),
+        ("3 hari", None),
+        ("2 minggu", None),
+        # not a date at all, or an impossible one
+        ("", None),
+        ("halo", None),
+        ("8", None),
+        ("8 senin", None),
+        ("Senin 31/2", None),
+        ("Senin 32/12", None),
+        ("senin 3 hari lagi", None),
+        ("Senin 8/12" + " " * 100 + "x", None),
+    ],
+)
+def test_weekday_conflict(text: str, expected: tuple[int, date] | None) -> None:
+    assert weekday_conflict(text, TUESDAY) == expected
+
+
+def test_weekday_conflict_never_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object) -> None:
+        raise IndexError("a bug in a rule")
+
+    assert weekday_conflict(None, TUESDAY) is None  # type: ignore[arg-type]
+    monkeypatch.setattr(conversations.dates, "_match_rules", broken)
+    assert weekday_conflict("Senin 8/12", TUESDAY) is None
 
 
 class _FakeDateData:
@@ -433,6 +693,20 @@ def test_parse_date_never_raises(text: str, today: date) -> None:
                 "now",
                 "\x00",
                 "\U0001f44d",
+                "28des",
+                "des28",
+                "tgl28",
+                "mgg",
+                "dalam",
+                "yang",
+                "akan",
+                "datang",
+                "jum'at",
+                "jum",
+                "at",
+                "y.a.d.",
+                "selasa",
+                "8/12",
             ]
         ),
         max_size=12,
@@ -466,3 +740,62 @@ def test_dates_without_a_year_are_the_next_one_not_past(day: date, today: date) 
     assert today <= found < today + timedelta(days=366 * 8)
     if (day.day, day.month) != (29, 2):
         assert found < today + timedelta(days=366)
+
+
+_WEEKDAY_NAMES = [
+    ["Senin", "senin", "Monday", "sen"],
+    ["Selasa", "Tuesday", "sel"],
+    ["Rabu", "Wednesday", "rab"],
+    ["Kamis", "Thursday", "kam"],
+    ["Jumat", "Jum'at", "Jum\u2019at", "Jum\u02bcat", "jumaat", "jum at", "Friday"],
+    ["Sabtu", "Saturday", "sab"],
+    ["Minggu", "hari Minggu", "Ahad", "Sunday"],
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    day=_DAYS,
+    today=_DAYS,
+    weekday=st.integers(min_value=0, max_value=6),
+    data=st.data(),
+    weekday_first=st.booleans(),
+)
+def test_a_weekday_with_a_date_agrees_or_conflicts(
+    day: date, today: date, weekday: int, data: st.DataObject, weekday_first: bool
+) -> None:
+    name = data.draw(st.sampled_from(_WEEKDAY_NAMES[weekday]))
+    written = f"{day.day}/{day.month}/{day.year}"
+    text = f"{name}, {written}" if weekday_first else f"{written} {name}"
+    if weekday == day.weekday():
+        assert parse_date(text, today) == day
+        assert weekday_conflict(text, today) is None
+    else:
+        assert parse_date(text, today) is None
+        assert weekday_conflict(text, today) == (weekday, day)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=150), today=_DAYS)
+def test_weekday_conflict_is_only_for_a_refused_text(text: str, today: date) -> None:
+    found = weekday_conflict(text, today)
+    if found is not None:
+        weekday, day = found
+        assert day.weekday() != weekday
+        assert parse_date(text, today) is None
+
+
+_MONTH_WORDS = sorted(conversations.dates._MONTHS.items())
+
+
+@settings(max_examples=300, deadline=None)
+@given(day=_DAYS, today=_DAYS, data=st.data())
+def test_reads_a_month_glued_to_its_day_as_if_spaced(day: date, today: date, data: st.DataObject) -> None:
+    word = data.draw(st.sampled_from([w for w, month in _MONTH_WORDS if month == day.month]))
+    word = data.draw(st.sampled_from([word, word.title(), word.upper()]))
+    assert parse_date(f"{day.day}{word}{day.year}", today) == day
+    assert parse_date(f"{day.day}{word} {day.year}", today) == day
+    assert parse_date(f"tgl{day.day}{word}{day.year}", today) == day
+    assert parse_date(f"{word}{day.day} {day.year}", today) == day
+    assert parse_date(f"{day.day}{word}", today) == parse_date(f"{day.day} {word}", today)
+    assert parse_date(f"{word}{day.day}", today) == parse_date(f"{word} {day.day}", today)

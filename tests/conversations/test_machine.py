@@ -1617,7 +1617,9 @@ def test_waiting_for_an_officer_pesan_starts_a_booking_with_the_bot():
 def test_petugas_again_says_again_how_to_get_back():
     outcome = run(HANDED_OVER, "PETUGAS", make_facts())
     assert outcome.state == HANDED_OVER
-    assert outcome.replies == ("Baik, petugas kami akan membalas di sini. Balas MENU untuk kembali ke layanan otomatis.",)
+    assert outcome.replies == (
+        "Baik, petugas kami akan membalas di sini. Balas MENU untuk kembali ke layanan otomatis.",
+    )
 
 
 @pytest.mark.parametrize(
@@ -1641,7 +1643,9 @@ def test_an_officer_who_took_over_keeps_the_chat_through_menu():
     assert outcome.state == HANDED_OVER and outcome.replies == ()
 
 
-@pytest.mark.parametrize("texts", [["asdf", "qwerty", "???? zz"], ["1", "xyz", "xyz", "xyz"], ["1", "1", "zz", "zz", "zz"]])
+@pytest.mark.parametrize(
+    "texts", [["asdf", "qwerty", "???? zz"], ["1", "xyz", "xyz", "xyz"], ["1", "1", "zz", "zz", "zz"]]
+)
 def test_three_messages_not_understood_in_a_row_call_an_officer(texts):
     world = World()
     world.send("halo")
@@ -2121,7 +2125,8 @@ def test_nearest_days():
 
 
 @pytest.mark.parametrize(
-    "text", ["booking", "cancel", "thanks kak", "no 2", "ok", "CHECK", "yes", "Jum'at", "Jum\u2019at", "sorry", "please"]
+    "text",
+    ["booking", "cancel", "thanks kak", "no 2", "ok", "CHECK", "yes", "Jum'at", "Jum\u2019at", "sorry", "please"],
 )
 def test_a_single_english_word_does_not_switch_an_indonesian_conversation(text):
     state = at("menu", lang="id", lang_known=True)
@@ -2174,3 +2179,77 @@ def test_the_session_step_understands_how_people_name_a_session(text, start):
     outcome = run(at("session", AT_SESSION), text, make_facts())
     (hold,) = outcome.effects
     assert SESSIONS[hold.session_id - 1][1] == start
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "said"),
+    [
+        ("Senin 8/12", "id", "Selasa, 8 Desember 2026 bukan hari Senin."),
+        ("senin, 8 Desember", "id", "Selasa, 8 Desember 2026 bukan hari Senin."),
+        ("Kamis tgl 8", "id", "Selasa, 8 Desember 2026 bukan hari Kamis."),
+        ("Monday 8 Dec 2026", "en", "Tuesday, 8 December 2026 is not a Monday."),
+    ],
+)
+def test_a_weekday_that_does_not_match_its_date_is_explained(text, lang, said):
+    outcome = run(at("date", AT_DATE, lang=lang, lang_known=True), text, make_facts())
+    assert outcome.state.step == "date" and outcome.effects == ()
+    assert outcome.replies[0].startswith(said)
+
+
+def test_the_last_bookable_day_announced_is_an_open_day():
+    """30 days from Tuesday 1 December is Thursday 31 December; with it closed, Wednesday 30."""
+    facts = make_facts(closed={date(2026, 12, 31): "office"})
+    outcome = run(at("date", AT_DATE), "xyz", facts)
+    asked = run(at("nik", AT_NIK), NIK, facts)
+    assert "Paling jauh Rabu, 30 Desember 2026." in asked.replies[-1]
+    assert outcome.state.step == "date"
+
+
+def test_the_last_day_skips_a_closed_saturday():
+    facts = make_facts(book_ahead_days=4)  # Saturday 5 December is the last day of the window
+    asked = run(at("nik", AT_NIK), NIK, facts)
+    assert "Paling jauh Jumat, 4 Desember 2026." in asked.replies[-1]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("ya", "bukan YA/TIDAK"),
+        ("tidak", "bukan YA/TIDAK"),
+        ("oke", "bukan YA/TIDAK"),
+        ("halo kak", "Halo! Tulis nama lengkap"),
+        ("saya mau perpanjang", "Tulis nama lengkap saja"),
+        ("Budi 2", "dengan huruf"),
+    ],
+)
+def test_what_is_not_a_name_is_refused_with_an_example(text, said):
+    outcome = run(at("name", AT_NAME), text, make_facts())
+    assert outcome.state.step == "name" and outcome.state.draft.name is None
+    assert said in outcome.replies[0] and "Contoh: Budi Santoso" in outcome.replies[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Siti Nur\u2019aini", "Siti Nur'aini"), ("Muh. Rizky", "Muh. Rizky"), ("Nur\u02bcaini", "Nur'aini")],
+)
+def test_real_names_with_apostrophes_and_dots_are_taken(text, name):
+    outcome = run(at("name", AT_NAME), text, make_facts())
+    assert outcome.state.step == "nik" and outcome.state.draft.name == name
+
+
+def test_emoji_are_dropped_from_a_name_with_a_note():
+    outcome = run(at("name", AT_NAME), "Budi Santoso \U0001f60a", make_facts())
+    assert outcome.state.draft.name == "Budi Santoso"
+    assert outcome.replies[0] == "Emoji tidak dipakai dalam nama: Budi Santoso."
+
+
+@pytest.mark.parametrize("text", ["1671 0145 0190 0001 2", "16710145019000012", "NIK saya 1671 0145 0190 0001 2"])
+def test_a_nik_of_seventeen_digits_is_refused_never_cut(text):
+    outcome = run(at("nik", AT_NIK), text, make_facts())
+    assert outcome.state.step == "nik" and outcome.state.draft.nik is None
+    assert outcome.replies == ("NIK harus 16 angka. Coba lagi.",)
+
+
+def test_a_letter_in_a_nik_gets_the_digits_only_message():
+    outcome = run(at("nik", AT_NIK), "NIK saya 16710145O1900001", make_facts())
+    assert outcome.replies == ("NIK hanya berisi angka. Coba lagi.",)

@@ -382,9 +382,15 @@ class Checks:
         # to a reminder that acted on it).
         if state.opted_out and command != "start":
             assert outcome.replies == () and outcome.state.opted_out
-        elif state.handover and not state.opted_out and command != "stop" and not facts.officer_assigned and (
-            command in ("menu", "start", "book", "agent")
-            or (command == "cancel" and not argument and not facts.awaiting_confirmation)
+        elif (
+            state.handover
+            and not state.opted_out
+            and command != "stop"
+            and not facts.officer_assigned
+            and (
+                command in ("menu", "start", "book", "agent")
+                or (command == "cancel" and not argument and not facts.awaiting_confirmation)
+            )
         ):
             # Waiting for an officer nobody assigned: MENU (START, PESAN, a BATAL of nothing)
             # gives the chat back to the bot, PETUGAS says again how.

@@ -122,8 +122,24 @@ def test_batal_with_a_code_asks_to_confirm_as_always():
 
 @pytest.mark.parametrize(
     "text",
-    ["ya", "iya", "y", "ok", "oke", "siap", "ok siap", "baik", "hadir", "datang", "ya saya datang",
-     "ya, saya akan datang", "insyaallah datang", "Insya Allah hadir", "\U0001f44d", "Siap kak!"],
+    [
+        "ya",
+        "iya",
+        "y",
+        "ok",
+        "oke",
+        "siap",
+        "ok siap",
+        "baik",
+        "hadir",
+        "datang",
+        "ya saya datang",
+        "ya, saya akan datang",
+        "insyaallah datang",
+        "Insya Allah hadir",
+        "\U0001f44d",
+        "Siap kak!",
+    ],
 )
 def test_plain_words_of_coming_confirm_the_reminded_booking(text):
     outcome = run(at("menu"), text, facts(REMINDED))
@@ -142,7 +158,9 @@ def test_plain_english_words_of_coming_confirm_the_reminded_booking(text):
 def test_a_plain_no_to_a_reminder_asks_once_before_it_cancels(text):
     """A no in plain words cancels after the usual question: it cannot be undone."""
     asked = run(at("menu"), text, facts(REMINDED))
-    check(asked, "cancel_confirm", [], ["Batalkan PLG-7K3QXM (Kamis, 3 Desember 2026 10:00-12:00)? Balas YA atau TIDAK."])
+    check(
+        asked, "cancel_confirm", [], ["Batalkan PLG-7K3QXM (Kamis, 3 Desember 2026 10:00-12:00)? Balas YA atau TIDAK."]
+    )
     cancelled = run(asked.state, "YA", facts(REMINDED))
     check(cancelled, "menu", ["CancelBooking"], ["Booking PLG-7K3QXM dibatalkan"])
     kept = run(asked.state, "TIDAK", facts(REMINDED))

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conversations.nik import NikCheck, check_nik, find_nik, mask_nik, mask_niks, remove_nik
+from conversations.nik import NikCheck, check_nik, find_nik, mask_nik, mask_niks, read_nik, remove_nik
 
 # Palembang (16 71 01), a woman born 5 January 1990 (45 = 5 + 40), serial 0001.
 WOMAN = "1671014501900001"
@@ -53,6 +53,13 @@ def test_accepts_well_formed_nik(text: str, nik: str) -> None:
         ("1671 0145 0190 00011", "length"),
         ("1", "length"),
         ("1671O14501900001", "digits"),
+        ("16710145O1900001", "digits"),  # a letter O for a zero: the digits message, not the length one
+        ("1671x4501900001", "digits"),
+        ("1671 0145 0190 OOO1", "digits"),
+        ("1671014501900001O", "digits"),
+        ("1671 0145 0190 00012", "length"),  # 17 digits: refused, never cut to 16
+        ("1671 0145 0190 0001 2", "length"),
+        ("1671-0145-0190-0001-0002", "length"),
         ("NIK 1671014501900001", "digits"),
         ("1671/0145/0190/0001", "digits"),
         ("1671_0145_0190_0001", "digits"),
@@ -107,6 +114,27 @@ def test_names_the_problem_with_a_malformed_nik(text: str, problem: str) -> None
         ("+62 812-3456-7890", None),
         ("1671 0145\n0190 0001", None),
         ("5/12 jam 08:00", None),
+        # a day, an hour or a session before the NIK is a number of its own
+        ("tgl 5-12 1671 0145 0190 0001", WOMAN),
+        ("jam 10.00 1671 0145 0190 0001", WOMAN),
+        ("sesi 2 1671 0145 0190 0001", WOMAN),
+        ("sesi2 1671 0145 0190 0001", WOMAN),
+        ("tgl 16 71 01 45 01 90 00 01", None),  # the day 16, then 14 digits
+        # so is a NIK written as one block
+        ("1671014501900001 2", WOMAN),
+        ("2 1671014501900001", WOMAN),
+        ("1671014501900001 1671010501900123", WOMAN),
+        ("1671 0145 0190 0001, 2", WOMAN),
+        ("NIK1671014501900001", WOMAN),
+        ("ktp1671014501900001", WOMAN),
+        # but groups that run on past 16 digits are one number too long, not a NIK and a rest
+        ("1671 0145 0190 0001 2", None),
+        ("Budi 5 1671 0145 0190 0001", None),
+        ("1671 0145 0190 0001 1671 0145 0190 0002", None),
+        # and a letter touching the digits may be a mistyped digit
+        ("1671014501900001O", None),
+        ("O1671014501900001", None),
+        ("16710145O1900001", None),
     ],
 )
 def test_finds_nik_in_a_message(text: str, nik: str | None) -> None:
@@ -192,3 +220,75 @@ def test_remove_nik_takes_the_label_with_it():
     assert remove_nik(f"Budi Santoso NIK: {VALID}") == "Budi Santoso"
     assert remove_nik(f"{VALID}, Budi Santoso") == "Budi Santoso"
     assert remove_nik("Budi Santoso") == "Budi Santoso"
+
+
+# --- a NIK of more than 16 digits is refused, never cut ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1671 0145 0190 00012",
+        "1671 0145 0190 0001 2",
+        "1 1671 0145 0190 0001",
+        "1671-0145-0190-0001-2",
+        "16.71.01.45.01.90.00.01.2",
+        "16 71 01 45 01 90 00 01 23",
+        "NIK saya 1671 0145 0190 0001 2",
+        "Budi Santoso 1671 0145 0190 0001 0",
+        "nik: 1671 0145 0190 0001 0002 ya",
+    ],
+)
+def test_a_nik_of_more_than_16_digits_is_refused_never_cut(text: str) -> None:
+    assert find_nik(text) is None
+    # What the bot does at the NIK step: the NIK found, else the message itself.
+    assert check_nik(find_nik(text) or text).nik is None
+    assert read_nik(text) == NikCheck(nik=None, problem="length")
+
+
+@pytest.mark.parametrize(
+    ("text", "check"),
+    [
+        (WOMAN, NikCheck(WOMAN, None)),
+        (f"NIK saya {WOMAN} ya", NikCheck(WOMAN, None)),
+        ("NIK: 1671 0145 0190 0001", NikCheck(WOMAN, None)),
+        ("tgl 5 1671 0145 0190 0001", NikCheck(WOMAN, None)),
+        ("NIK saya 9971014501900001", NikCheck(None, "region")),
+        ("nik saya 1671 0145 0190 000", NikCheck(None, "length")),
+        ("NIK saya 16710145O1900001 ya", NikCheck(None, "digits")),
+        ("nik: 1671x4501900001", NikCheck(None, "digits")),
+        ("NIK 1671 0145 0190 OOO1.", NikCheck(None, "digits")),
+        ("NIK saya 1671014501900001O", NikCheck(None, "digits")),
+        ("08123456789", NikCheck(None, "length")),
+        ("tgl 16 71 01 45 01 90 00 01", NikCheck(None, "length")),  # not read as a NIK, so not one
+        ("tidak tahu", NikCheck(None, "digits")),
+        ("tgl 5", NikCheck(None, "digits")),
+        ("", NikCheck(None, "length")),
+    ],
+)
+def test_read_nik_names_what_is_wrong_with_the_nik_in_a_message(text: str, check: NikCheck) -> None:
+    assert read_nik(text) == check
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("NIK saya 1671 0145 0190 0001 2 ya", "NIK saya *************0012 ya"),
+        ("16710145019000012", "*************0012"),
+        ("1671014501900001O", "************0001O"),
+        ("hp 081234567890, tgl 5", "hp 081234567890, tgl 5"),
+    ],
+)
+def test_a_number_longer_than_a_nik_is_masked_too(text: str, masked: str) -> None:
+    assert mask_niks(text) == masked
+    assert find_nik(mask_niks(text)) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.characters(categories=["Nd", "Zs", "Pd", "Ll"]) | st.sampled_from(".:"), max_size=60))
+def test_read_nik_takes_only_what_find_nik_sees(text: str) -> None:
+    check = read_nik(text)
+    assert (check.nik is None) != (check.problem is None)
+    assert check.nik is None or check.nik == find_nik(text)
+    if find_nik(text) is None:
+        assert check.nik is None

@@ -10,7 +10,6 @@ from conversations import words
 from conversations.words import (
     KEYWORDS,
     booking_code,
-    clean_name,
     is_no,
     is_twilio_stop_word,
     is_yes,
@@ -221,8 +220,23 @@ def test_no(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["", "ya tidak", "yes no", "mungkin", "ya, tapi besok", "1", "BATAL", "yayaya", "bisa", "saya", "besok",
-     "datang jam berapa?", "tidak tahu", "ya kalau sempat", "siap tapi telat"],
+    [
+        "",
+        "ya tidak",
+        "yes no",
+        "mungkin",
+        "ya, tapi besok",
+        "1",
+        "BATAL",
+        "yayaya",
+        "bisa",
+        "saya",
+        "besok",
+        "datang jam berapa?",
+        "tidak tahu",
+        "ya kalau sempat",
+        "siap tapi telat",
+    ],
 )
 def test_neither_yes_nor_no(text):
     assert not is_yes(text) and not is_no(text)
@@ -381,51 +395,6 @@ def test_session_hint(text, session, rest):
     assert session_hint(text, STARTS) == (session, rest)
 
 
-@pytest.mark.parametrize(
-    ("text", "name"),
-    [
-        ("Budi Santoso", "Budi Santoso"),
-        ("  budi   santoso. ", "budi santoso"),
-        ("Nama: Siti Aminah", "Siti Aminah"),
-        ("nama saya Siti Aminah", "Siti Aminah"),
-        ("Nama lengkap: Siti Aminah", "Siti Aminah"),
-        ("My name is John Smith", "John Smith"),
-        ("Ni Luh Putu Ayu-Dewi", "Ni Luh Putu Ayu-Dewi"),
-        ("I Made Wirawan", "I Made Wirawan"),
-        ("Muhammad Al'Amin", "Muhammad Al'Amin"),
-        ("José Núñez", "José Núñez"),
-        ("Namaku Budi", "Namaku Budi"),  # not a label
-        ("Nik Ahmad", "Nik Ahmad"),  # a Malay given name, not the NIK label
-        ("Budi", "Budi"),
-        ("B", None),
-        ("12345", None),
-        ("Budi 2", None),
-        ("", None),
-        ("\U0001f600", None),
-        ("Budi " * 30, None),
-        ("Nama:", None),
-        ("---", None),
-    ],
-)
-def test_clean_name(text, name):
-    assert clean_name(text) == name
-
-
-@pytest.mark.parametrize(
-    ("text", "label"),
-    [
-        ("My name is John Smith", "My name is "),
-        ("Nama: Siti", "Nama: "),
-        ("nama saya Siti", "nama saya "),
-        ("Budi Santoso", ""),
-        ("Namaku Budi", ""),
-        ("", ""),
-    ],
-)
-def test_name_label(text, label):
-    assert words.name_label(text) == label
-
-
 def test_normalize():
     assert normalize("  batal\n plg-7k3qxm!! ") == "BATAL PLG-7K3QXM"
     assert normalize("") == ""
@@ -445,8 +414,6 @@ def test_any_text(text):
     assert language_of(text) in (None, "id", "en")
     assert service_in(text) in (None, "new", "renewal", "lost", "damaged")
     assert passport_type_in(text) in (None, "ordinary", "electronic")
-    name = clean_name(text)
-    assert name is None or (name == name.strip() and 2 <= len(name) <= 100)
     found, rest = session_hint(text, STARTS)
     assert found is None or 1 <= found <= len(STARTS)
     assert words.booking_code(text) is None or words.CODE_RE.fullmatch(words.booking_code(text))

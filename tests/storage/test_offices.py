@@ -11,9 +11,19 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from conversations.hours import DEFAULT_HOURS, hours_text, parse_hours
+from conversations.questions import DEFAULT_FEES, DEFAULT_QUESTIONS, Fee, Question, fees_text, find_question
 from storage.db import Database
-from storage.models import ClosedDate, Office, OfficeSession
-from storage.offices import OfficeFileError, load_offices, parse_offices
+from storage.models import ClosedDate, Office, OfficeFee, OfficeQuestion, OfficeSession
+from storage.offices import (
+    OfficeFileError,
+    load_offices,
+    office_fees,
+    office_hours,
+    office_questions,
+    parse_offices,
+)
+from tests.conftest import default_office_specs
 
 PALEMBANG_TOML = """
 [[office]]
@@ -371,3 +381,260 @@ def test_canned_replies_come_from_the_office_file_and_follow_it_on_reload(empty:
 def test_bad_canned_replies_are_refused(canned: Any, expected: str) -> None:
     with pytest.raises(OfficeFileError, match=expected):
         parse_offices(document(palembang(canned_replies=canned)))
+
+
+# --- questions, fees, hours and the map link ---------------------------------------------------
+
+FAQ = [
+    {
+        "key": "hours",
+        "keywords_id": ["jam buka"],
+        "keywords_en": ["opening hours"],
+        "id": "Jam layanan: {hours}.",
+        "en": "Office hours: {hours}.",
+    },
+    {"key": "parking", "keywords": ["parkir|parking"], "id": "Parkir di {address}.", "en": "Parking at {address}."},
+]
+FEES = [
+    {
+        "key": "ordinary",
+        "label_id": "Biasa",
+        "label_en": "Ordinary",
+        "amount": 350_000,
+        "effective": dt.date(2019, 6, 1),
+    },
+    {
+        "key": "ordinary",
+        "label_id": "Biasa 5 th",
+        "label_en": "Ordinary 5 yr",
+        "amount": 350_000,
+        "effective": dt.date(2024, 12, 17),
+    },
+]
+HOURS = {"mon": "07:30-15:00", "fri": "07:30-11:00,13:00-15:00"}
+MAP = "https://maps.google.com/?q=Kantor+Imigrasi+Palembang"
+
+
+def with_extras(**changes: Any) -> dict[str, Any]:
+    """Return Palembang with an faq, fees, hours and a map link (changed or removed with None)."""
+    extras: dict[str, Any] = {
+        "faq": copy.deepcopy(FAQ),
+        "fees": copy.deepcopy(FEES),
+        "hours": dict(HOURS),
+        "map_url": MAP,
+    }
+    extras.update(changes)
+    return palembang(**extras)
+
+
+def answers_of(db: Database, code: str = "PLG") -> tuple[Any, Any, Any, str | None]:
+
+    with db.transaction() as session:
+        office = session.scalar(select(Office).where(Office.code == code))
+        assert office is not None
+        return (
+            office_questions(session, office),
+            office_fees(session, office),
+            office_hours(session, office),
+            office.map_url,
+        )
+
+
+def test_parse_reads_questions_fees_hours_and_the_map_link() -> None:
+    (spec,) = parse_offices(document(with_extras()))
+
+    assert spec.faq == (
+        Question(
+            "hours", ("jam buka", "opening hours"), {"id": "Jam layanan: {hours}.", "en": "Office hours: {hours}."}
+        ),
+        Question("parking", ("parkir|parking",), {"id": "Parkir di {address}.", "en": "Parking at {address}."}),
+    )
+    assert spec.fees == (
+        Fee("ordinary", {"id": "Biasa", "en": "Ordinary"}, 350_000, dt.date(2019, 6, 1)),
+        Fee("ordinary", {"id": "Biasa 5 th", "en": "Ordinary 5 yr"}, 350_000, dt.date(2024, 12, 17)),
+    )
+    assert spec.hours == parse_hours(HOURS)
+    assert spec.map_url == MAP
+
+
+def test_the_default_office_file_writes_out_the_default_answers() -> None:
+    """default.toml spells out what an office without faq, fees or hours gets: the two stay equal."""
+
+    (spec,) = default_office_specs()
+
+    assert [(q.key, sorted(q.keywords), q.texts) for q in spec.faq] == [
+        (q.key, sorted(q.keywords), dict(q.texts)) for q in DEFAULT_QUESTIONS
+    ]
+    assert spec.fees == DEFAULT_FEES
+    assert spec.hours == DEFAULT_HOURS
+    assert spec.map_url is not None and spec.map_url.startswith("https://maps.google.com/?q=")
+
+
+FAQ_ENTRY = {"key": "parking", "keywords": ["parkir"], "id": "Parkir.", "en": "Parking."}
+FEE_ENTRY = {"key": "ordinary", "label_id": "Biasa", "label_en": "Ordinary", "amount": 1, "effective": "2024-12-17"}
+
+
+def faq(**changes: Any) -> list[dict[str, Any]]:
+    entry = dict(FAQ_ENTRY)
+    for key, value in changes.items():
+        if value is None:
+            entry.pop(key, None)
+        else:
+            entry[key] = value
+    return [entry]
+
+
+def fee(**changes: Any) -> list[dict[str, Any]]:
+    entry = dict(FEE_ENTRY)
+    for key, value in changes.items():
+        if value is None:
+            entry.pop(key, None)
+        else:
+            entry[key] = value
+    return [entry]
+
+
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        # [[office.faq]]
+        pytest.param({"faq": faq(keyword=["x"])}, ["office PLG faq #1", "unknown key 'keyword'"], id="faq unknown key"),
+        pytest.param({"faq": faq(key=None)}, ["office PLG faq #1", "key"], id="faq without key"),
+        pytest.param({"faq": faq(key="Parkir!")}, ["office PLG faq #1", "'Parkir!'"], id="faq bad key"),
+        pytest.param({"faq": faq(keywords=None)}, ["office PLG faq parking", "keywords"], id="faq without keywords"),
+        pytest.param(
+            {"faq": faq(keywords="parkir")},
+            ["office PLG faq parking", "keywords must be a list"],
+            id="faq keywords text",
+        ),
+        pytest.param(
+            {"faq": faq(keywords_en=["parking", 3])},
+            ["office PLG faq parking", "keywords_en"],
+            id="faq keyword not text",
+        ),
+        pytest.param(
+            {"faq": faq(keywords=["parkir +"])}, ["office PLG faq parking", "'parkir +'"], id="faq empty part"
+        ),
+        pytest.param({"faq": faq(en=None)}, ["office PLG faq parking", "en must be text"], id="faq without en"),
+        pytest.param({"faq": faq(id="  ")}, ["office PLG faq parking", "id must be text"], id="faq blank id"),
+        pytest.param(
+            {"faq": faq(id="Parkir di {alamat}.")},
+            ["office PLG faq parking", "id", "{alamat}"],
+            id="faq unknown placeholder",
+        ),
+        pytest.param({"faq": faq(en="Parking {map")}, ["office PLG faq parking", "en", "brace"], id="faq stray brace"),
+        pytest.param({"faq": faq() + faq()}, ["office PLG", "faq keys given twice", "parking"], id="faq key twice"),
+        pytest.param({"faq": {"key": "x"}}, ["office PLG", "faq must be a list"], id="faq not a list"),
+        pytest.param({"faq": ["parkir"]}, ["office PLG faq #1", "table"], id="faq entry not a table"),
+        # [[office.fees]]
+        pytest.param({"fees": fee(price=1)}, ["office PLG fee #1", "unknown key 'price'"], id="fee unknown key"),
+        pytest.param({"fees": fee(key=None)}, ["office PLG fee #1", "key"], id="fee without key"),
+        pytest.param({"fees": fee(label_en=None)}, ["office PLG fee ordinary", "label_en"], id="fee without label_en"),
+        pytest.param({"fees": fee(amount=-1)}, ["office PLG fee ordinary", "amount"], id="fee negative"),
+        pytest.param({"fees": fee(amount="350000")}, ["office PLG fee ordinary", "amount"], id="fee amount text"),
+        pytest.param({"fees": fee(amount=True)}, ["office PLG fee ordinary", "amount"], id="fee amount bool"),
+        pytest.param({"fees": fee(effective=None)}, ["office PLG fee ordinary", "effective"], id="fee without date"),
+        pytest.param(
+            {"fees": fee(effective="17-12-2024")}, ["office PLG fee ordinary", "'17-12-2024'"], id="fee date day first"
+        ),
+        pytest.param(
+            {"fees": fee(effective=dt.datetime(2024, 12, 17, 0, 0))},
+            ["office PLG fee ordinary", "effective"],
+            id="fee date-time",
+        ),
+        pytest.param({"fees": fee() + fee()}, ["office PLG", "twice", "ordinary 2024-12-17"], id="fee twice"),
+        pytest.param({"fees": "350000"}, ["office PLG", "fees must be a list"], id="fees not a list"),
+        # [office.hours]
+        pytest.param(
+            {"hours": {"senin": "08:00-16:00"}}, ["office PLG", "hours", "unknown key 'senin'"], id="hours unknown day"
+        ),
+        pytest.param({"hours": {"mon": "8-16"}}, ["office PLG", "hours", "mon", "'8-16'"], id="hours bad range"),
+        pytest.param(
+            {"hours": {"fri": "08:00-12:00,11:30-16:00"}},
+            ["office PLG", "hours", "fri", "overlapping"],
+            id="hours overlap",
+        ),
+        pytest.param(
+            {"hours": {"mon": ["08:00-16:00"]}}, ["office PLG", "hours", "mon must be text"], id="hours not text"
+        ),
+        pytest.param({"hours": "08:00-16:00"}, ["office PLG", "hours must be a table"], id="hours not a table"),
+        pytest.param({"hours": {"sat": "closed"}}, ["office PLG", "hours open on no day"], id="hours never open"),
+        # map_url
+        pytest.param({"map_url": "http://maps.google.com/?q=x"}, ["office PLG", "map_url"], id="map not https"),
+        pytest.param({"map_url": "https://maps.google.com/?q=a b"}, ["office PLG", "map_url"], id="map with a space"),
+        pytest.param({"map_url": 42}, ["office PLG", "map_url"], id="map not text"),
+    ],
+)
+def test_bad_questions_fees_and_hours_are_refused_with_where_and_why(
+    changes: dict[str, Any], expected: list[str]
+) -> None:
+    with pytest.raises(OfficeFileError) as error:
+        parse_offices(document(palembang(**changes)))
+    for fragment in expected:
+        assert fragment in str(error.value), (fragment, str(error.value))
+
+
+def test_an_office_without_faq_fees_or_hours_gets_the_defaults(empty: Database) -> None:
+    load(empty, document(palembang(), jakarta()))
+
+    for code in ("PLG", "JKS"):
+        assert answers_of(empty, code) == (DEFAULT_QUESTIONS, DEFAULT_FEES, DEFAULT_HOURS, None)
+
+
+def test_questions_fees_and_hours_come_from_the_file_and_load_twice_unchanged(empty: Database) -> None:
+    assert load(empty, document(with_extras())) == [("PLG", "created")]
+    first = answers_of(empty)
+    (spec,) = parse_offices(document(with_extras()))
+    assert first == (spec.faq, spec.fees, parse_hours(HOURS), MAP)
+
+    assert load(empty, document(with_extras())) == [("PLG", "unchanged")]
+    assert answers_of(empty) == first
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        pytest.param({"faq": [dict(FAQ[0], en="Open: {hours}.")] + FAQ[1:]}, id="an answer's text"),
+        pytest.param({"faq": [dict(FAQ[0], keywords=["buka"])] + FAQ[1:]}, id="a keyword"),
+        pytest.param({"faq": FAQ[::-1]}, id="the order"),
+        pytest.param({"faq": FAQ[:1]}, id="a question dropped"),
+        pytest.param({"faq": FAQ + [FAQ_ENTRY | {"key": "toilet"}]}, id="a question added"),
+        pytest.param({"fees": [dict(FEES[0], amount=300_000)] + FEES[1:]}, id="an amount"),
+        pytest.param({"fees": FEES + [dict(FEES[1], effective=dt.date(2027, 1, 1), amount=400_000)]}, id="a new fee"),
+        pytest.param({"fees": FEES[1:]}, id="a fee dropped"),
+        pytest.param({"hours": {"mon": "08:00-16:00"}}, id="the hours"),
+        pytest.param({"map_url": "https://maps.google.com/?q=Palembang"}, id="the map link"),
+    ],
+)
+def test_a_changed_file_updates_what_the_office_answers(empty: Database, changes: dict[str, Any]) -> None:
+    load(empty, document(with_extras()))
+
+    assert load(empty, document(with_extras(**changes))) == [("PLG", "updated")]
+
+    (spec,) = parse_offices(document(with_extras(**changes)))
+    assert answers_of(empty) == (spec.faq, spec.fees, spec.hours, spec.map_url)
+    assert load(empty, document(with_extras(**changes))) == [("PLG", "unchanged")]
+
+
+def test_removing_them_from_the_file_brings_the_defaults_back(empty: Database) -> None:
+    load(empty, document(with_extras()))
+
+    assert load(empty, document(palembang())) == [("PLG", "updated")]
+
+    assert answers_of(empty) == (DEFAULT_QUESTIONS, DEFAULT_FEES, DEFAULT_HOURS, None)
+    with empty.transaction() as session:
+        assert session.scalars(select(OfficeQuestion)).all() == []
+        assert session.scalars(select(OfficeFee)).all() == []
+
+
+def test_the_default_office_answers_from_its_file(db: Database) -> None:
+    """The fixture's office is default.toml's: its stored answers are the file's, found by the matcher."""
+    questions, fees, hours, map_url = answers_of(db)
+
+    assert [q.key for q in questions][:3] == ["fees", "hours", "address"]
+    assert fees == DEFAULT_FEES
+    assert fees_text(fees, "id", dt.date(2026, 12, 1)).startswith("Biasa 5 th Rp350.000")
+    assert hours_text(hours, "en") == "Mon-Thu 08:00-16:00, Fri 08:00-11:30 & 13:30-16:00, Sat-Sun closed"
+    assert map_url == "https://maps.google.com/?q=Jl.+Parameswara+No.+1+Palembang"
+    found = find_question("saya mau tanya syarat perpanjang paspor untuk anak di bawah umur", questions)
+    assert found is not None and found.key == "children"
