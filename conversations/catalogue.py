@@ -24,6 +24,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Maaf, kami belum mengerti.",
         "en": "Sorry, we did not understand.",
     },
+    "question_more": {
+        "id": "Balas 1 untuk memesan, MENU untuk pilihan lain, atau PETUGAS untuk bertanya ke petugas.",
+        "en": "Reply 1 to book, MENU for other options, or AGENT to ask an officer.",
+    },
     "media_only": {
         "id": "Maaf, kami hanya bisa membaca pesan teks.",
         "en": "Sorry, we can only read text messages.",

@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from conversations.hours import DEFAULT_HOURS, OfficeHours
+from conversations.questions import Fee, Question
 from conversations.vocabulary import RefusalReason
 
 # The defaults of the limits an office's deployment may change (HOTLINE_HOLD_MINUTES, …).
@@ -91,6 +93,11 @@ class Facts:
     confirmed_through: dt.date | None = None
     offer_minutes: int = 30  # how long a place offered from the waiting list is held
     officer_assigned: bool = False  # an officer has taken the conversation over
+    # What the office answers to questions (fees, hours, address, documents ...).
+    questions: tuple[Question, ...] = ()
+    fees: tuple[Fee, ...] = ()
+    hours: OfficeHours = DEFAULT_HOURS  # the officers' desk hours
+    map_url: str | None = None
     # When officers are next at the desk, if they are not now (None: they are in now).
     officers_back_at: dt.datetime | None = None
 

@@ -27,6 +27,7 @@ from conversations.effects import (
 from conversations.facts import BookingInfo, DayInfo, Facts, SessionInfo
 from conversations.names import check_name, is_greeting, name_label
 from conversations.nik import find_nik, mask_nik, read_nik, remove_nik
+from conversations.questions import answer_text, find_question
 from conversations.state import Draft, DraftChanges, State
 from conversations.vocabulary import RefusalReason
 
@@ -153,6 +154,8 @@ def step(state: State, message: Inbound, now: dt.datetime, facts: Facts) -> Outc
 
     if _answers_reminder(turn, text, command, argument):
         return turn.outcome()
+    if command is None and _answers_question(turn, text):
+        return turn.outcome()
     if command is not None:
         # START from a number that has not opted out is a wish to begin: the menu.
         _command(turn, "menu" if command == "start" else command, argument, text)
@@ -226,6 +229,34 @@ def _command(turn: _Turn, command: str, argument: str, text: str) -> None:
         _move(turn, argument)
     elif command == "waitlist":
         _join_waitlist(turn)
+
+
+def _answers_question(turn: _Turn, text: str) -> bool:
+    """Answer a question asked in a sentence (fees, hours, address, walk-in, documents,
+    children), then ask the pending question again; False when the message asks none."""
+    facts = turn.facts
+    question = find_question(text, facts.questions)
+    if question is None:
+        return False
+    turn.replies.append(
+        answer_text(
+            question,
+            turn.state.lang,
+            office=facts.office_name,
+            address=facts.office_address,
+            hours=facts.hours,
+            fees=facts.fees,
+            today=facts.today,
+            map_url=facts.map_url,
+        )
+    )
+    if turn.state.step != "menu":
+        _prompt(turn)
+    elif facts.awaiting_confirmation:
+        turn.say("reminder_hint", bookings=_awaiting_lines(turn, facts.awaiting_confirmation))
+    else:
+        turn.say("question_more")
+    return True
 
 
 def _menu(turn: _Turn) -> None:
@@ -315,8 +346,7 @@ def _say_handover(turn: _Turn) -> None:
     if back is None:
         turn.say("handover")
         return
-    local = back.astimezone(turn.now.tzinfo) if turn.now.tzinfo else back
-    turn.say("handover_closed", when=f"{turn.day(local.date())} {local:%H:%M}")
+    turn.say("handover_closed", when=f"{turn.day(back.date())} {back:%H:%M}")  # in the office's time
 
 
 def _answer_reminder_in_handover(turn: _Turn, text: str, command: str | None, argument: str) -> None:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from conversations.facts import BookingInfo, DayInfo, Facts, HoldInfo, Refusal, SessionInfo
 from conversations.vocabulary import BookingStatus
 from storage.bookings import active_bookings, active_code_for_nik, current_hold
-from storage.calendar import office_today, places
+from conversations.hours import OfficeHours, next_opening
+from storage.calendar import national_holidays, office_today, places
 from storage.models import Booking, Conversation, Office
+from storage.offices import office_fees, office_hours, office_questions
 from storage.reminders import confirmed_through
 from storage.waitlist import OFFER_MINUTES
 
@@ -72,6 +75,7 @@ def load_facts(
     # Reminded and not yet confirmed: what a bare YA or BATAL answers.
     awaiting = tuple(_booking_info(b) for b in active if b.status == BookingStatus.BOOKED and b.reminded_at is not None)
     hold = current_hold(session, conversation)
+    hours = office_hours(session, office)
     return Facts(
         office_name=office.name,
         office_address=office.address,
@@ -95,7 +99,28 @@ def load_facts(
         confirmed_through=confirmed_through(office, now),
         offer_minutes=OFFER_MINUTES,
         officer_assigned=conversation.assigned_officer_id is not None,
+        questions=office_questions(session, office),
+        fees=office_fees(session, office),
+        hours=hours,
+        map_url=office.map_url,
+        officers_back_at=_officers_back_at(office, hours, days, now),
     )
+
+
+def _officers_back_at(
+    office: Office, hours: OfficeHours, days: Mapping[dt.date, DayInfo], now: dt.datetime
+) -> dt.datetime | None:
+    """Return when officers are next at the desk if they are not now (None when they are)."""
+    local = now.astimezone(ZoneInfo(office.timezone))
+
+    def closed(day: dt.date) -> bool:
+        info = days.get(day)
+        if info is not None:
+            return info.closed in ("holiday", "office")  # desk hours say which weekdays are open
+        return day in national_holidays(day.year)
+
+    back = next_opening(hours, local, closed)
+    return None if back is None or back <= local else back
 
 
 def _booking_info(booking: Booking) -> BookingInfo:

@@ -27,6 +27,7 @@ from conversations.effects import (
 )
 from conversations.facts import BookingInfo, DayInfo, Facts, HoldInfo, Refusal, SessionInfo
 from conversations.machine import Inbound, Outcome, nearest_days, step
+from conversations.questions import DEFAULT_FEES, DEFAULT_QUESTIONS
 from conversations.state import Draft, State
 
 WIB = dt.timezone(dt.timedelta(hours=7))
@@ -107,6 +108,8 @@ def make_facts(
         max_bookings=max_bookings,
         channel=channel,
         refusal=refusal,
+        questions=DEFAULT_QUESTIONS,
+        fees=DEFAULT_FEES,
     )
 
 
@@ -2253,3 +2256,39 @@ def test_a_nik_of_seventeen_digits_is_refused_never_cut(text):
 def test_a_letter_in_a_nik_gets_the_digits_only_message():
     outcome = run(at("nik", AT_NIK), "NIK saya 16710145O1900001", make_facts())
     assert outcome.replies == ("NIK hanya berisi angka. Coba lagi.",)
+
+
+# --- questions answered -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("berapa biayanya?", "Rp350.000"),
+        ("biaya paspor elektronik berapa", "Rp650.000"),
+        ("jam buka kantor?", "08:00"),
+        ("alamat kantor dimana", "Jl. Jenderal Sudirman No. 1"),
+        ("bisa datang tanpa booking?", "prioritas"),
+        ("saya mau tanya syarat perpanjang paspor untuk anak di bawah umur", "akta lahir"),
+    ],
+)
+@pytest.mark.parametrize("state", [MENU, at("name", AT_NAME), at("date", AT_DATE), at("session", AT_SESSION)])
+def test_a_question_at_any_step_is_answered_then_the_step_asked_again(text, said, state):
+    outcome = run(state, text, make_facts())
+    assert said in outcome.replies[0], outcome.replies
+    assert outcome.effects == ()
+    assert outcome.state.step == state.step and outcome.state.draft == state.draft
+    if state.step != "menu":
+        assert len(outcome.replies) == 2  # the answer, then the pending question again
+    else:
+        assert "Balas 1 untuk memesan" in outcome.replies[1]
+
+
+def test_a_question_in_english_is_answered_in_english():
+    outcome = run(at("menu", lang="en", lang_known=True), "how much does it cost?", make_facts())
+    assert "Rp350,000" in outcome.replies[0]
+
+
+def test_fees_are_the_ones_in_force_today():
+    outcome = run(MENU, "berapa biayanya?", make_facts())
+    assert "Rp950.000" in outcome.replies[0]  # PP 45/2024: the 10-year e-passport
