@@ -32,6 +32,51 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Maaf, kami hanya bisa membaca pesan teks.",
         "en": "Sorry, we can only read text messages.",
     },
+    "ask_details": {
+        "id": "Kirim dalam 1 pesan: layanan (baru/perpanjang/hilang/rusak), biasa/elektronik, nama, NIK, "
+        "tanggal. Contoh: baru biasa, Budi Santoso, 1671014501900001, besok",
+        "en": "Send in 1 message: service (new/renewal/lost/damaged), ordinary/electronic, name, NIK, "
+        "date. E.g. new ordinary, Budi Santoso, 1671014501900001, tomorrow",
+    },
+    "ask_details_child": {
+        "id": "Untuk anak, kirim: layanan, biasa/elektronik, nama sesuai akta lahir, NIK anak (di KK), "
+        "tanggal. Contoh: baru biasa, Ani, 1671015001150001, besok",
+        "en": "For a child, send: service, ordinary/electronic, name as on the birth certificate, NIK "
+        "(on the KK), date. E.g. new ordinary, Ani, 1671015001150001, tomorrow",
+    },
+    "ask_more": {
+        "id": "{known}Kirim juga: {missing}. Contoh: {example}",
+        "en": "{known}Please also send: {missing}. E.g. {example}",
+    },
+    "known": {"id": "Dicatat: {details}.", "en": "Noted: {details}."},
+    "field_service": {"id": "layanan (baru/perpanjang/hilang/rusak)", "en": "service (new/renewal/lost/damaged)"},
+    "field_passport_type": {"id": "jenis (biasa/elektronik)", "en": "type (ordinary/electronic)"},
+    "field_name": {"id": "nama sesuai KTP", "en": "name as on the KTP"},
+    "field_name_child": {"id": "nama anak sesuai akta lahir", "en": "the child's name as on the birth certificate"},
+    "field_nik": {"id": "NIK", "en": "NIK"},
+    "field_nik_child": {"id": "NIK anak (di KK)", "en": "the child's NIK (on the KK)"},
+    "field_date": {"id": "tanggal", "en": "date"},
+    "example_service": {"id": "baru", "en": "new"},
+    "example_passport_type": {"id": "biasa", "en": "ordinary"},
+    "example_name": {"id": "Budi Santoso", "en": "Budi Santoso"},
+    "example_nik": {"id": "1671014501900001", "en": "1671014501900001"},
+    "example_date": {"id": "besok", "en": "tomorrow"},
+    "details_not_read": {
+        "id": "Bagian ini belum kami mengerti: {parts}.",
+        "en": "We could not read this part: {parts}.",
+    },
+    "summary_other_sessions": {
+        "id": "Sesi lain yang masih ada tempat: {sessions}. Balas nomornya untuk pindah sesi.",
+        "en": "Other sessions with places: {sessions}. Reply with its number to switch.",
+    },
+    "ask_name_child": {
+        "id": "Nama lengkap anak sesuai akta lahir/KK?",
+        "en": "The child's full name as on the birth certificate/KK?",
+    },
+    "ask_nik_child": {
+        "id": "NIK anak (16 angka, ada di KK)?",
+        "en": "The child's NIK (16 digits, on the KK)?",
+    },
     "ask_service": {
         "id": "Layanan apa? 1 Paspor baru, 2 Perpanjang/ganti, 3 Hilang, 4 Rusak",
         "en": "Which service? 1 New passport, 2 Renewal, 3 Lost, 4 Damaged",

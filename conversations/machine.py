@@ -8,12 +8,14 @@ refuse one (the last place went to someone else a moment ago), runs the step aga
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Unpack
 
 from conversations import words
 from conversations.catalogue import MESSAGES, render
 from conversations.dates import format_date, parse_date, weekday_conflict, weekday_name
+from conversations.details import Details, read_details
 from conversations.effects import (
     AwaitOfficer,
     CancelBooking,
@@ -561,21 +563,171 @@ def _start_booking(turn: _Turn, text: str) -> None:
         turn.say("phone_limit", count=active, limit=turn.facts.max_bookings)
         return
     turn.state = replace(turn.state, step="service", draft=Draft())
-    service = words.service_in(text)
-    if service is None:
-        turn.say("ask_service")
+    found = _read(turn, text)
+    if not found.fields:
+        turn.go("service", child=found.child)
+        turn.say("ask_details_child" if found.child else "ask_details")
         return
-    _choose_service(turn, service, text)
+    _take_details(turn, found)
+
+
+# --- the details of a booking: in any order, several in a message ----------------------------
+
+COLLECTING = ("service", "passport_type", "name", "nik", "date")  # in the order they are asked
+FIELD_STEPS = {"service": "service", "passport_type": "passport_type", "name": "name", "nik": "nik", "date": "date"}
+
+
+def _read(turn: _Turn, text: str) -> Details:
+    return read_details(text, turn.facts.today, _all_starts(turn))
+
+
+def _collecting(handler: Callable[[_Turn, str], None]) -> Callable[[_Turn, str], None]:
+    """Let a step take every detail a message gives, not only the one it asked for.
+
+    A message that gives just what the step asked for goes to the step's own handler, as
+    does everything while a booking is being moved (its details are kept).
+    """
+
+    def run(turn: _Turn, text: str) -> None:
+        step_name = turn.state.step
+        if turn.state.draft.moving:
+            handler(turn, text)
+            return
+        found = _read(turn, text)
+        fields = set(found.fields)
+        asked = {step_name} | ({"session"} if step_name == "date" else set())
+        whole_name = step_name == "name" and find_nik(text) is None and check_name(text).name is not None
+        # Only details already given ("saya mau perpanjang" when asked for a name): the step's
+        # own answer (here: that is no name) helps more than taking them again.
+        draft = turn.state.draft
+        adds = {f for f in fields if f in COLLECTING and getattr(draft, f) is None}
+        # Any few words read as a name: alone, they are one only where a name was asked for.
+        name_alone = fields == {"name"}
+        if not fields or fields <= asked or whole_name or not adds or name_alone:
+            handler(turn, text)
+            return
+        _take_details(turn, found)
+
+    return run
+
+
+def _take_details(turn: _Turn, found: Details) -> None:
+    """Put what the message gives into the draft, say what could not be taken, ask for the rest."""
+    draft = turn.state.draft
+    changes: DraftChanges = {}
+    if found.service:
+        changes["service"] = found.service
+    if found.passport_type:
+        changes["passport_type"] = found.passport_type
+    if found.name:
+        changes["name"] = found.name
+    if found.child:
+        changes["child"] = True
+    if found.date:
+        changes["date"] = found.date
+        changes["session_id"] = None
+    nik_problem = None
+    if found.nik is not None:
+        if found.nik.nik is not None:
+            changes["nik"] = found.nik.nik
+        else:
+            nik_problem = found.nik.problem
+    turn.go(turn.state.step, **changes)
+    if found.name_dropped and found.name:
+        turn.say("name_emoji_dropped", name=found.name)
+    if nik_problem:
+        turn.say(f"nik_{nik_problem}")
+    if found.date_text:
+        conflict = weekday_conflict(found.date_text, turn.facts.today)
+        if conflict is not None:
+            turn.say("date_conflict", date=turn.day(conflict[1]), weekday=weekday_name(conflict[0], turn.state.lang))
+    if found.rest:
+        turn.say("details_not_read", parts="; ".join(f'"{part}"' for part in found.rest))
+    new_nik = changes.get("nik")
+    if new_nik and new_nik != draft.nik:
+        taken = turn.facts.nik_bookings.get(new_nik)
+        if taken:
+            turn.state = replace(turn.state, step="menu", draft=Draft())
+            _say_nik_taken(turn, taken)
+            return
+    _continue_booking(turn, session=found.session, told=bool(changes))
+
+
+def _continue_booking(turn: _Turn, session: int | None = None, told: bool = False, one_by_one: bool = False) -> None:
+    """Ask for what the draft still lacks, or hold the place.
+
+    A citizen who gave several details at once is asked for all that is missing in one
+    message; one who answers one thing at a time (one_by_one) is asked the next question.
+
+    With every detail in hand, the chosen session (or the day's first with places left) is
+    held and the summary shown: YA books it, and it can still be corrected there.
+    """
+    draft = turn.state.draft
+    missing = [name for name in COLLECTING if getattr(draft, name) is None]
+    if missing:
+        turn.go(FIELD_STEPS[missing[0]])
+        if len(missing) == 1 or one_by_one:
+            _prompt(turn)
+            return
+        known = _known_details(turn) if told else ""
+        turn.say(
+            "ask_more",
+            known=known,
+            missing=", ".join(render(f"field_{name}{_child(draft, name)}", turn.state.lang) for name in missing),
+            example=", ".join(render(f"example_{name}", turn.state.lang) for name in missing),
+        )
+        return
+    assert draft.date is not None
+    info = _check_day(turn, draft.date)
+    if info is None:
+        return
+    turn.go("session", session_id=None)
+    chosen = _session_by_number(info, session) if session else None
+    if chosen is None and draft.session_id is not None:
+        chosen = next((s for s in info.sessions if s.id == draft.session_id), None)  # a correction keeps it
+    if chosen is not None and chosen.available <= 0:
+        turn.say("session_no_places", number=chosen.number)
+        _ask_session(turn, info)
+        return
+    if chosen is None:
+        chosen = next((s for s in sorted(info.sessions, key=lambda s: s.number) if s.available > 0), None)
+        if chosen is None:
+            _check_day(turn, draft.date)
+            return
+        _hold(turn, chosen, others=[s for s in info.sessions if s.available > 0 and s.id != chosen.id])
+        return
+    _hold(turn, chosen)
+
+
+def _child(draft: Draft, name: str) -> str:
+    return "_child" if draft.child and name in ("name", "nik") else ""
+
+
+def _known_details(turn: _Turn) -> str:
+    """Say back what the draft holds so far ("Dicatat: Paspor baru, biasa; Budi Santoso.")."""
+    draft, lang = turn.state.draft, turn.state.lang
+    parts = []
+    if draft.service:
+        kind = render(f"service_{draft.service}", lang)
+        parts.append(f"{kind}, {render(f'type_{draft.passport_type}', lang)}" if draft.passport_type else kind)
+    elif draft.passport_type:
+        parts.append(render(f"type_{draft.passport_type}", lang))
+    if draft.name:
+        parts.append(draft.name)
+    if draft.nik:
+        parts.append(f"NIK {mask_nik(draft.nik)}")
+    if draft.date:
+        parts.append(turn.day(draft.date))
+    return render("known", lang, details="; ".join(parts)) + " " if parts else ""
 
 
 def _choose_service(turn: _Turn, service: str, text: str) -> None:
     passport_type = words.passport_type_in(text)
     if passport_type is None:
         turn.go("passport_type", service=service)
-        turn.say("ask_passport_type")
     else:
-        turn.go("name", service=service, passport_type=passport_type)
-        turn.say("ask_name")
+        turn.go("passport_type", service=service, passport_type=passport_type)
+    _continue_booking(turn, one_by_one=True)
 
 
 def _on_service(turn: _Turn, text: str) -> None:
@@ -595,8 +747,8 @@ def _on_passport_type(turn: _Turn, text: str) -> None:
         turn.puzzled("not_understood")
         turn.say("ask_passport_type")
         return
-    turn.go("name", passport_type=passport_type)
-    turn.say("ask_name")
+    turn.go("passport_type", passport_type=passport_type)
+    _continue_booking(turn, one_by_one=True)
 
 
 def _on_name(turn: _Turn, text: str) -> None:
@@ -616,7 +768,7 @@ def _on_name(turn: _Turn, text: str) -> None:
     if nik:
         _on_nik(turn, nik)
     else:
-        turn.say("ask_nik")
+        _continue_booking(turn, one_by_one=True)
 
 
 def _on_nik(turn: _Turn, text: str) -> None:
@@ -631,8 +783,8 @@ def _on_nik(turn: _Turn, text: str) -> None:
         turn.state = replace(turn.state, step="menu", draft=Draft())
         _say_nik_taken(turn, taken)
         return
-    turn.go("date", nik=check.nik)
-    _ask_date(turn)
+    turn.go("nik", nik=check.nik)
+    _continue_booking(turn, one_by_one=True)
 
 
 def _say_nik_taken(turn: _Turn, code: str | None) -> None:
@@ -771,8 +923,11 @@ def _on_session(turn: _Turn, text: str) -> None:
         _hold(turn, chosen)
 
 
-def _hold(turn: _Turn, session: SessionInfo) -> None:
-    """Ask storage to hold a place in the session and show the summary to confirm."""
+def _hold(turn: _Turn, session: SessionInfo, others: list[SessionInfo] | None = None) -> None:
+    """Ask storage to hold a place in the session and show the summary to confirm.
+
+    `others`: the day's other sessions with places, when the bot chose this one itself.
+    """
     refusal = turn.facts.refusal
     draft = turn.state.draft
     if refusal is not None:
@@ -813,6 +968,8 @@ def _hold(turn: _Turn, session: SessionInfo) -> None:
             end=session.end,
             minutes=turn.facts.hold_minutes,
         )
+    if others:
+        turn.say("summary_other_sessions", sessions=", ".join(f"{s.number}) {s.start}" for s in others))
 
 
 def _refused(turn: _Turn, reason: str, code: str | None) -> None:
@@ -969,6 +1126,12 @@ def _prompt(turn: _Turn) -> None:
     elif step_name == "confirm" and draft.moving:
         turn.say("move_confirm_hint")
     else:
+        if step_name == "service" and draft == Draft(child=draft.child):
+            turn.say("ask_details_child" if draft.child else "ask_details")
+            return
+        if step_name in ("name", "nik") and draft.child:
+            turn.say(f"ask_{step_name}_child")
+            return
         PROMPTS = {
             "service": "ask_service",
             "passport_type": "ask_passport_type",
@@ -984,11 +1147,11 @@ def _prompt(turn: _Turn) -> None:
 
 STEP_HANDLERS = {
     "menu": _on_menu,
-    "service": _on_service,
-    "passport_type": _on_passport_type,
-    "name": _on_name,
-    "nik": _on_nik,
-    "date": _on_date,
+    "service": _collecting(_on_service),
+    "passport_type": _collecting(_on_passport_type),
+    "name": _collecting(_on_name),
+    "nik": _collecting(_on_nik),
+    "date": _collecting(_on_date),
     "session": _on_session,
     "confirm": _on_confirm,
     "cancel_pick": _on_cancel_pick,

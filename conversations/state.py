@@ -38,6 +38,7 @@ class Draft:
     cancelling: str | None = None  # the code of the booking awaiting a YA to cancel
     waiting_for: dt.date | None = None  # a full day the citizen may join the waiting list of
     offer: bool = False  # the held place was offered from the waiting list
+    child: bool = False  # the booking is for a child ("untuk anak saya", or the NIK says so)
 
 
 class DraftChanges(TypedDict, total=False):
@@ -53,6 +54,7 @@ class DraftChanges(TypedDict, total=False):
     cancelling: str | None
     waiting_for: dt.date | None
     offer: bool
+    child: bool
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ class State:
                 if raw.get(name):
                     raw[name] = dt.date.fromisoformat(raw[name])
             raw["offer"] = bool(raw.get("offer"))
+            raw["child"] = bool(raw.get("child"))
             known = {f.name for f in dataclasses.fields(Draft)}
             draft = Draft(**{k: v for k, v in raw.items() if k in known})
             step: object = value.get("step", "menu")

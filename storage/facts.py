@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from conversations.facts import BookingInfo, DayInfo, Facts, HoldInfo, Refusal, SessionInfo
+from conversations.hours import OfficeHours, next_opening
 from conversations.vocabulary import BookingStatus
 from storage.bookings import active_bookings, active_code_for_nik, current_hold
-from conversations.hours import OfficeHours, next_opening
 from storage.calendar import national_holidays, office_today, places
 from storage.models import Booking, Conversation, Office
 from storage.offices import office_fees, office_hours, office_questions

@@ -68,6 +68,11 @@ def sample_params(lang: str) -> dict[str, object]:
         "deadline": "20:00",
         "when": f"{day} 08:00",
         "weekday": "Jumat" if lang == "id" else "Wednesday",
+        "known": render("known", lang, details=f"Perpanjang/ganti, elektronik; Budi Santoso; {day}") + " ",
+        "missing": "NIK, tanggal",
+        "example": "1671014501900001, besok",
+        "parts": '"asdf qwerty"',
+        "details": "Paspor baru, biasa; Budi Santoso",
         "release_note": " " + render("reminder_deadline", lang, time="20:00"),
         "confirmation": " " + render("booked_remind", lang, time="09:00", deadline="20:00"),
     }
@@ -162,6 +167,9 @@ def _ids_the_machine_uses() -> set[str]:
     used |= set(re.findall(r"""["']((?:ask|confirm|pick)_[a-z_]+)["']""", source))
     used |= {f"nik_{p}" for p in ("length", "digits", "region", "birth_date", "serial")}
     used |= {f"name_{p}" for p in names.PROBLEMS}
+    used |= {f"ask_{step}_child" for step in ("name", "nik")}
+    fields = machine.COLLECTING
+    used |= {f"field_{f}" for f in fields} | {f"example_{f}" for f in fields} | {"field_name_child", "field_nik_child"}
     used |= {f"service_{s}" for s in machine.SERVICE_CHOICES.values()}
     used |= {f"documents_{s}" for s in machine.SERVICE_CHOICES.values()}
     used |= {f"type_{t}" for t in machine.TYPE_CHOICES.values()}

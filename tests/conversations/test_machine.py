@@ -468,8 +468,8 @@ STEP_CASES = [
     # menu
     case("menu greeting", MENU, "halo", "menu", says=[OFFICE, "1 PESAN", "6 PETUGAS", "English: EN"]),
     case("menu greeting en", MENU, "hello", "menu", says=[f"{OFFICE} passport service", "1 BOOK"], lang="en"),
-    case("menu 1 books", MENU, "1", "service", says=["Layanan apa? 1 Paspor baru"]),
-    case("menu 1. books", MENU, "1.", "service", says=["Layanan apa?"]),
+    case("menu 1 books", MENU, "1", "service", says=["Kirim dalam 1 pesan: layanan (baru/perpanjang"]),
+    case("menu 1. books", MENU, "1.", "service", says=["Kirim dalam 1 pesan"]),
     case(
         "menu 2 status",
         MENU,
@@ -523,7 +523,7 @@ STEP_CASES = [
         MENU,
         "mau bikin paspor baru",
         "passport_type",
-        says=["Jenis paspor?"],
+        says=["Dicatat: Paspor baru. Kirim juga: jenis (biasa/elektronik), nama sesuai KTP, NIK, tanggal."],
         draft={"service": "new"},
     ),
     case(
@@ -531,7 +531,7 @@ STEP_CASES = [
         MENU,
         "paspor baru elektronik",
         "name",
-        says=["Nama lengkap sesuai KTP?"],
+        says=["Dicatat: Paspor baru, elektronik. Kirim juga: nama sesuai KTP, NIK, tanggal."],
         draft={"service": "new", "passport_type": "electronic"},
     ),
     case(
@@ -539,7 +539,7 @@ STEP_CASES = [
         MENU,
         "I want to renew my passport",
         "passport_type",
-        says=["Passport type?"],
+        says=["Noted: Renewal. Please also send: type (ordinary/electronic)"],
         lang="en",
         draft={"service": "renewal"},
     ),
@@ -589,7 +589,7 @@ STEP_CASES = [
         at("service"),
         "baru elektronik",
         "name",
-        says=["Nama lengkap"],
+        says=["Kirim juga: nama sesuai KTP, NIK, tanggal"],
         draft={"service": "new", "passport_type": "electronic"},
     ),
     case(
@@ -597,7 +597,7 @@ STEP_CASES = [
         at("service"),
         "lost ordinary",
         "name",
-        says=["Full name"],
+        says=["Please also send: name as on the KTP, NIK, date"],
         lang="en",
         draft={"service": "lost", "passport_type": "ordinary"},
     ),
@@ -1412,7 +1412,7 @@ STEP_STATES = {
 }
 PROMPTS = {
     "menu": ("1 PESAN", "1 BOOK"),
-    "service": ("Layanan apa?", "Which service?"),
+    "service": ("Kirim dalam 1 pesan", "Send in 1 message"),
     "passport_type": ("Jenis paspor?", "Passport type?"),
     "name": ("Nama lengkap", "Full name"),
     "nik": ("NIK (16 angka", "NIK (the 16"),
@@ -1873,7 +1873,7 @@ def test_refused(state, text, step_name, effects, says, not_says, lang, draft_fi
 def test_walkthrough_indonesian():
     world = World()
     assert "Layanan paspor Kantor Imigrasi Palembang" in world.say("Halo, selamat pagi")
-    assert "Layanan apa?" in world.say("1")
+    assert "Kirim dalam 1 pesan" in world.say("1")
     assert "Jenis paspor?" in world.say("1")
     assert "Nama lengkap sesuai KTP?" in world.say("2")
     assert "NIK (16 angka di KTP)?" in world.say("Budi Santoso")
@@ -1918,8 +1918,8 @@ def test_walkthrough_indonesian():
 def test_walkthrough_english():
     world = World()
     assert "passport service. Reply: 1 BOOK" in world.say("Hello, I would like to book an appointment")
-    assert "Which service?" in world.say("BOOK")
-    assert "Full name as on your KTP?" in world.say("renewal electronic")
+    assert "Send in 1 message" in world.say("BOOK")
+    assert "Please also send: name as on the KTP, NIK, date" in world.say("renewal electronic")
     assert "Which date?" in world.say("Budi Santoso 1671014501900001")
     assert "Saturday, 5 December 2026: the office is closed on that day" in world.say("Saturday")
     assert "public holiday or collective leave (Hari Raya Natal)" in world.say("25 December")
@@ -1975,7 +1975,7 @@ def test_walkthrough_opt_out():
     for text in ["halo", "MENU", "1", "STOP", "BANTUAN", "YA"]:
         assert world.send(text) == []
     assert "1 PESAN" in world.say("MULAI")
-    assert "Layanan apa?" in world.say("1")
+    assert "Kirim dalam 1 pesan" in world.say("1")
 
 
 def test_walkthrough_opt_out_on_sms():
@@ -2292,3 +2292,93 @@ def test_a_question_in_english_is_answered_in_english():
 def test_fees_are_the_ones_in_force_today():
     outcome = run(MENU, "berapa biayanya?", make_facts())
     assert "Rp950.000" in outcome.replies[0]  # PP 45/2024: the 10-year e-passport
+
+
+# --- four messages, two for experts -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("messages", "lang"),
+    [
+        (["halo", "1", f"baru biasa, Budi Santoso, {NIK}, besok", "ya"], "id"),
+        (["halo", "PESAN", f"perpanjang elektronik\nBudi Santoso\n{NIK}\nKamis sesi 2", "siap"], "id"),
+        (["hello", "1", f"new ordinary, John Smith, {NIK}, tomorrow", "yes"], "en"),
+        (["hi", "BOOK", f"renewal electronic John Smith {NIK} next Monday", "YES"], "en"),
+    ],
+)
+def test_a_first_timer_books_in_four_messages(messages, lang):
+    world = World()
+    for text in messages[:-1]:
+        world.send(text)
+    assert world.state.step == "confirm", world.log[-1][2].replies
+    replies = world.send(messages[-1])
+    assert world.state.lang == lang
+    assert len(world.bookings) == 1 and replies[0].startswith(("Booking berhasil", "Booked"))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        f"pesan paspor baru biasa, Budi Santoso, {NIK}, besok sesi 1",
+        f"Mau daftar paspor baru elektronik. Nama: Budi Santoso. NIK {NIK}. Tanggal Kamis jam 10",
+        f"booking perpanjang biasa {NIK} Budi Santoso 3/12 pagi",
+        f"book a new ordinary passport, Budi Santoso, {NIK}, tomorrow session 3",
+    ],
+)
+def test_everything_in_one_message_books_in_two(message):
+    world = World()
+    replies = world.send(message)
+    assert world.state.step == "confirm", replies
+    assert world.send("YA" if "book a" not in message else "yes")[0].startswith(("Booking berhasil", "Booked"))
+    (booking,) = world.bookings.values()
+    assert booking.name == "Budi Santoso" and booking.nik == NIK
+
+
+def test_what_is_understood_is_said_and_only_what_is_missing_is_asked():
+    world = World()
+    world.send("1")
+    replies = world.send("baru biasa, Budi Santoso")
+    assert replies == [
+        "Dicatat: Paspor baru, biasa; Budi Santoso. Kirim juga: NIK, tanggal. Contoh: 1671014501900001, besok"
+    ]
+    replies = world.send(f"{NIK} Senin")
+    assert world.state.step == "confirm" and "Senin, 7 Desember 2026 08:00-10:00" in replies[0]
+    assert replies[1] == "Sesi lain yang masih ada tempat: 2) 10:00, 3) 13:00. Balas nomornya untuk pindah sesi."
+
+
+def test_one_thing_at_a_time_still_gets_there():
+    world = World()
+    for text in ["halo", "1", "1", "2", "Budi Santoso", NIK, "Kamis", "1"]:
+        world.send(text)
+    assert world.state.step == "confirm"
+    assert world.send("YA")[0].startswith("Booking berhasil")
+
+
+def test_no_part_of_a_message_is_dropped_silently():
+    world = World()
+    world.send("1")
+    replies = world.send(f"baru biasa, Budi Santoso, {NIK}, qwerty zzz, besok")
+    assert 'Bagian ini belum kami mengerti: "qwerty zzz".' in replies
+
+
+def test_a_refused_nik_in_a_full_message_keeps_the_rest():
+    world = World()
+    world.send("1")
+    replies = world.send("baru biasa, Budi Santoso, 1671 0145 0190 0001 2, besok")
+    assert "NIK harus 16 angka. Coba lagi." in replies
+    assert world.state.step == "nik" and world.state.draft.name == "Budi Santoso"
+    assert world.state.draft.date == WEDNESDAY
+    assert "Periksa:" in world.send(NIK)[0]
+
+
+def test_a_nik_taken_in_a_full_message_is_refused():
+    world = World(other_niks={NIK: "PLG-AAAAAA"})
+    replies = world.send(f"pesan baru biasa, Budi Santoso, {NIK}, besok")
+    assert world.state.step == "menu" and "sudah punya booking aktif dari nomor lain" in replies[-1]
+
+
+def test_a_closed_day_in_a_full_message_offers_the_nearest():
+    world = World()
+    replies = world.send(f"pesan baru biasa, Budi Santoso, {NIK}, Sabtu")
+    assert world.state.step == "date" and "kantor tutup" in replies[0]
+    assert "Tanggal terdekat" in " ".join(replies)

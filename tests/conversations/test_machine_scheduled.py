@@ -189,7 +189,7 @@ def test_an_unclear_answer_to_a_reminder_gets_the_hint_again_not_the_menu(text):
         (at("name", AT_NAME), "Nama lengkap"),
         (at("date", AT_DATE), "Tanggal berapa?"),
         (at("session", AT_SESSION), "Pilih sesi"),
-        (at("service"), "Layanan apa?"),
+        (at("service"), "Kirim dalam 1 pesan"),
         (at("cancel_pick"), "Booking mana yang dibatalkan"),
     ],
 )

@@ -180,8 +180,8 @@ def test_a_whole_booking_over_whatsapp_is_stored(citizen, db, clock):
 
 def test_english_speaker_books_in_english(citizen):
     assert "BOOK" in citizen.says("Hello, I want to book a passport appointment")[0]
-    assert "Which service" in citizen.says("book")[0]
-    assert "Full name" in citizen.says("new electronic")[0]
+    assert "Send in 1 message" in citizen.says("book")[0]
+    assert "Please also send: name as on the KTP, NIK, date" in citizen.says("new electronic")[0]
     citizen.says("John Smith")
     citizen.says("1671010101900003")
     assert "Choose a session" in citizen.says("tomorrow")[0]
