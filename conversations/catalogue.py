@@ -215,19 +215,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Periksa: {service}, {passport_type}. {name}, NIK {nik}. {date} {start}-{end}. "
         "Balas YA untuk memesan (tempat ditahan {minutes} menit) atau BATAL.",
         "en": "Check: {service}, {passport_type}. {name}, NIK {nik}. {date} {start}-{end}. "
-        "Reply YES to book (place held {minutes} min) or CANCEL.",
+        "Reply YES to book (place held {minutes} min), BATAL to stop, or what is wrong.",
     },
     "move_summary": {
         "id": "Pindahkan {code} ke {date} {start}-{end}? Balas YA (tempat ditahan {minutes} menit) atau BATAL.",
-        "en": "Move {code} to {date} {start}-{end}? Reply YES (place held {minutes} min) or CANCEL.",
+        "en": "Move {code} to {date} {start}-{end}? Reply YES (place held {minutes} min) or BATAL to keep it.",
     },
     "confirm_hint": {
-        "id": "Balas YA untuk memesan, atau BATAL.",
-        "en": "Reply YES to book, or CANCEL.",
+        "id": "Balas YA untuk memesan, BATAL, atau yang salah (misalnya: salah nama, ganti tanggal, sesi 2).",
+        "en": "Reply YES to book, BATAL to stop, or what is wrong (e.g. wrong name, change date, session 2).",
     },
     "move_confirm_hint": {
         "id": "Balas YA untuk memindah jadwal, atau BATAL.",
-        "en": "Reply YES to move it, or CANCEL.",
+        "en": "Reply YES to move it, or BATAL to keep it.",
     },
     "booked": {
         "id": "Booking berhasil. Kode: {code}. {date} {start}-{end}, {office}{address}. "

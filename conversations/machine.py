@@ -8,6 +8,7 @@ refuse one (the last place went to someone else a moment ago), runs the step aga
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Unpack
@@ -828,9 +829,12 @@ def _on_date(turn: _Turn, text: str) -> None:
     info = _check_day(turn, day)
     if info is None:
         return
+    kept = turn.state.draft.session_id  # a date corrected at the summary keeps its session
     turn.go("session", date=day, session_id=None, waiting_for=None)
     number, _ = words.session_hint(text, _day_starts(info))
     chosen = _session_by_number(info, number)
+    if chosen is None and kept is not None:
+        chosen = next((s for s in info.sessions if s.id == kept and s.available > 0), None)
     if chosen is not None and chosen.available > 0:
         _hold(turn, chosen)
         return
@@ -1011,7 +1015,8 @@ def _on_confirm(turn: _Turn, text: str) -> None:
         _stop_draft(turn)
         return
     if not words.is_yes(text):
-        turn.puzzled("move_confirm_hint" if draft.moving else "confirm_hint")
+        if not _correct(turn, text):
+            turn.puzzled("move_confirm_hint" if draft.moving else "confirm_hint")
         return
     if turn.facts.refusal is not None:
         # Storage refused the ConfirmHold this message asked for.
@@ -1053,6 +1058,95 @@ def _on_confirm(turn: _Turn, text: str) -> None:
         confirmation=_confirmation_note(turn, hold.date),
     )
     _say_pending(turn)
+
+
+CORRECTION_RE = re.compile(
+    r"\b(?:salah|ganti|ganti|ubah|keliru|koreksi|perbaiki|betulkan|revisi|wrong|change|fix|edit|correct)\b",
+    re.IGNORECASE,
+)
+CORRECTED_FIELDS = (
+    ("name", re.compile(r"\b(?:nama|name)\b", re.IGNORECASE)),
+    ("nik", re.compile(r"\b(?:nik|ktp)\b", re.IGNORECASE)),
+    ("session", re.compile(r"\b(?:sesi|jam|session|time|waktu)\b", re.IGNORECASE)),
+    ("date", re.compile(r"\b(?:tanggal|tgl|hari|date|day)\b", re.IGNORECASE)),
+    ("passport_type", re.compile(r"\b(?:jenis|tipe|type)\b", re.IGNORECASE)),
+    ("service", re.compile(r"\b(?:layanan|service)\b", re.IGNORECASE)),
+)
+
+
+def _correct(turn: _Turn, text: str) -> bool:
+    """Change one detail at the summary, then show the summary again; False if text is none.
+
+    "salah nama", "ganti tanggal", "NIK salah" ask for that detail again (with the new value
+    in the same message, "salah nama, Budi Santosa", it is taken at once); a session's number
+    or time ("2", "sesi 3", "jam 10") moves the held place to that session of the same day.
+    """
+    draft = turn.state.draft
+    info = turn.facts.days.get(draft.date) if draft.date else None
+    if info is not None and not info.closed:
+        number = words.number(text, len(info.sessions))
+        if number is None:
+            number, rest = words.session_hint(text, _day_starts(info))
+            if number is not None and _date_in(turn, rest) is not None:
+                number = None  # another date too: read below as a correction of the date
+        chosen = _session_by_number(info, number)
+        if chosen is not None:
+            if chosen.available <= 0 and chosen.id != draft.session_id:
+                turn.say("session_no_places", number=chosen.number)
+                _ask_session_again(turn, info)
+            else:
+                _hold(turn, chosen)
+            return True
+    if not CORRECTION_RE.search(text):
+        return False
+    field = next((name for name, pattern in CORRECTED_FIELDS if pattern.search(text)), None)
+    if field is None or (draft.moving and field not in ("date", "session")):
+        return False
+    if field == "session":
+        if info is None:
+            return False
+        _ask_session_again(turn, info)
+        return True
+    found = _read(turn, CORRECTION_RE.sub(" ", CORRECTED_FIELDS_RE.sub(" ", text)))
+    value = {"name": found.name, "nik": found.nik.nik if found.nik else None, "date": found.date}.get(field)
+    value = value or {"service": found.service, "passport_type": found.passport_type}.get(field)
+    turn.state = replace(turn.state, step=FIELD_STEPS[field], draft=_with_detail(draft, field, None))
+    if value is None:
+        _prompt(turn)
+        return True
+    if field == "nik" and isinstance(value, str):
+        taken = turn.facts.nik_bookings.get(value)
+        if taken:
+            turn.reset()
+            _say_nik_taken(turn, taken)
+            return True
+    turn.state = replace(turn.state, draft=_with_detail(turn.state.draft, field, value))
+    _continue_booking(turn, session=found.session)
+    return True
+
+
+CORRECTED_FIELDS_RE = re.compile(
+    r"\b(?:nama|name|nik|ktp|tanggal|tgl|date|layanan|service|jenis|tipe|type)\b\s*:?", re.I
+)
+
+
+def _with_detail(draft: Draft, field: str, value: str | dt.date | None) -> Draft:
+    """Return the draft with one detail set (None: taken back; a new date drops the session)."""
+    text = value if isinstance(value, str) else None
+    if field == "date":  # the session is kept: the same one on the new day, if it has places
+        return replace(draft, date=value if isinstance(value, dt.date) else None)
+    if field == "name":
+        return replace(draft, name=text)
+    if field == "nik":
+        return replace(draft, nik=text)
+    if field == "service":
+        return replace(draft, service=text)
+    return replace(draft, passport_type=text)
+
+
+def _ask_session_again(turn: _Turn, info: DayInfo) -> None:
+    turn.go("session")
+    _ask_session(turn, info)
 
 
 def _confirmation_note(turn: _Turn, day: dt.date) -> str:

@@ -995,7 +995,7 @@ STEP_CASES = [
         "confirm",
         ["HoldPlace"],
         [
-            "Check: New passport, electronic. Budi Santoso, NIK ************0001. Thursday, 3 December 2026 10:00-12:00. Reply YES to book (place held 10 min) or CANCEL."
+            "Check: New passport, electronic. Budi Santoso, NIK ************0001. Thursday, 3 December 2026 10:00-12:00. Reply YES to book (place held 10 min), BATAL to stop, or what is wrong."
         ],
     ),
     case("session out of range", at("session", AT_SESSION), "4", "session", says=["belum mengerti", SESSIONS_LISTED]),
@@ -1129,11 +1129,19 @@ STEP_CASES = [
         at("confirm", AT_CONFIRM),
         "mungkin",
         "confirm",
-        says=["Balas YA untuk memesan, atau BATAL."],
+        says=["Balas YA untuk memesan, BATAL, atau yang salah"],
         **HELD,
     ),
     case("confirm yes and no", at("confirm", AT_CONFIRM), "ya tidak", "confirm", says=["Balas YA"], **HELD),
-    case("confirm another session", at("confirm", AT_CONFIRM), "3", "confirm", says=["Balas YA"], **HELD),
+    case(
+        "confirm another session",
+        at("confirm", AT_CONFIRM),
+        "3",
+        "confirm",
+        ["HoldPlace"],
+        says=["13:00-15:00", "Balas YA"],
+        **HELD,
+    ),
     case(
         "confirm PESAN keeps the hold",
         at("confirm", AT_CONFIRM),
@@ -2382,3 +2390,61 @@ def test_a_closed_day_in_a_full_message_offers_the_nearest():
     replies = world.send(f"pesan baru biasa, Budi Santoso, {NIK}, Sabtu")
     assert world.state.step == "date" and "kantor tutup" in replies[0]
     assert "Tanggal terdekat" in " ".join(replies)
+
+
+# --- corrections at the summary ----------------------------------------------------------------
+
+
+def _at_summary(world: World) -> None:
+    world.send(f"pesan baru biasa, Budi Santoso, {NIK}, Kamis sesi 2")
+    assert world.state.step == "confirm"
+
+
+@pytest.mark.parametrize(
+    ("texts", "field", "value"),
+    [
+        (["salah nama", "Budi Santosa"], "name", "Budi Santosa"),
+        (["nama salah, Budi Santosa"], "name", "Budi Santosa"),
+        (["ganti nama: Siti Aminah"], "name", "Siti Aminah"),
+        (["NIK salah", NIK2], "nik", NIK2),
+        (["ganti tanggal", "Jumat"], "date", FRIDAY),
+        (["ganti tanggal Senin"], "date", MONDAY),
+        (["wrong name", "John Smith"], "name", "John Smith"),
+        (["ganti jenis", "elektronik"], "passport_type", "electronic"),
+        (["salah layanan, perpanjang"], "service", "renewal"),
+    ],
+)
+def test_a_detail_is_corrected_at_the_summary_and_the_summary_shown_again(texts, field, value):
+    world = World()
+    _at_summary(world)
+    for text in texts:
+        replies = world.send(text)
+    assert world.state.step == "confirm", replies
+    assert getattr(world.state.draft, field) == value
+    assert replies[0].startswith("Periksa:")
+    assert world.send("YA")[0].startswith("Booking berhasil")
+    (booking,) = world.bookings.values()
+    assert getattr(booking, {"date": "day"}.get(field, field)) == value
+
+
+def test_a_corrected_name_keeps_the_session():
+    world = World()
+    _at_summary(world)
+    world.send("salah nama, Budi Santosa")
+    assert world.hold is not None and world.hold.session_id == 2
+
+
+@pytest.mark.parametrize(("text", "session_id"), [("3", 3), ("sesi 1", 1), ("jam 13", 3), ("pagi", 1)])
+def test_another_session_of_the_day_at_the_summary(text, session_id):
+    world = World()
+    _at_summary(world)
+    replies = world.send(text)
+    assert world.state.step == "confirm" and world.hold.session_id == session_id, replies
+    assert replies[0].startswith("Periksa:")
+
+
+def test_ganti_sesi_asks_the_sessions_again():
+    world = World()
+    _at_summary(world)
+    replies = world.send("ganti sesi")
+    assert world.state.step == "session" and "Pilih sesi" in replies[0]

@@ -60,3 +60,29 @@ def test_three_messages_not_understood_put_the_citizen_in_the_waiting_view(citiz
     found = conversation(db)
     assert found.waiting_since is not None and not found.handover  # the bot still answers
     assert citizen.says("1")  # and it does
+
+
+def test_a_first_timer_books_in_four_messages_through_the_webhook(citizen, db):
+    sent = ["halo", "1", "baru biasa, Budi Santoso, 1671014501900001, besok", "ya"]
+    replies = [citizen.says(text) for text in sent]
+    assert replies[-1][0].startswith("Booking berhasil. Kode: PLG-")
+    assert replies[2][0].startswith("Periksa: Paspor baru, biasa. Budi Santoso, NIK ************0001. Rabu, 2 Desember 2026")
+
+
+def test_an_english_first_timer_books_in_four_messages(citizen):
+    sent = ["hello", "book", "new electronic, John Smith, 1671014501900001, tomorrow session 2", "yes"]
+    replies = [citizen.says(text) for text in sent]
+    assert replies[-1][0].startswith("Booked. Code: PLG-")
+
+
+def test_everything_in_one_message_books_in_two_through_the_webhook(citizen, db):
+    replies = citizen.says("pesan paspor baru biasa, Budi Santoso, 1671014501900001, besok sesi 1")
+    assert replies[0].startswith("Periksa:") and "08:00-10:00" in replies[0]
+    assert citizen.says("siap")[0].startswith("Booking berhasil")
+
+
+def test_a_correction_at_the_summary_through_the_webhook(citizen):
+    citizen.says("pesan paspor baru biasa, Budi Santoso, 1671014501900001, besok sesi 1")
+    replies = citizen.says("salah nama, Budi Santosa")
+    assert "Budi Santosa" in replies[0]
+    assert citizen.says("ya")[0].startswith("Booking berhasil")
