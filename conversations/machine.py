@@ -1091,7 +1091,9 @@ def _correct(turn: _Turn, text: str) -> bool:
                 number = None  # another date too: read below as a correction of the date
         chosen = _session_by_number(info, number)
         if chosen is not None:
-            if chosen.available <= 0 and chosen.id != draft.session_id:
+            if chosen.id == draft.session_id:
+                turn.say("move_confirm_hint" if draft.moving else "confirm_hint")  # the place it holds
+            elif chosen.available <= 0:
                 turn.say("session_no_places", number=chosen.number)
                 _ask_session_again(turn, info)
             else:

@@ -2448,3 +2448,13 @@ def test_ganti_sesi_asks_the_sessions_again():
     _at_summary(world)
     replies = world.send("ganti sesi")
     assert world.state.step == "session" and "Pilih sesi" in replies[0]
+
+
+def test_the_held_session_named_again_at_the_summary_holds_nothing_more():
+    """Found by Hypothesis: "sesi 1" at the summary of a hold in session 1 (whose own place
+    makes it look full) asked storage for a second place in a full session."""
+    world = World(capacity=1)
+    _at_summary(world)
+    replies = world.send("sesi 2")
+    assert world.log[-1][2].effects == () and world.state.step == "confirm"
+    assert replies == ["Balas YA untuk memesan, BATAL, atau yang salah (misalnya: salah nama, ganti tanggal, sesi 2)."]
