@@ -13,12 +13,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "menu": {
         "id": "Layanan paspor {office}. Balas: 1 PESAN antrean, 2 CEK booking, 3 UBAH jadwal, "
         "4 BATAL, 5 SYARAT, 6 PETUGAS. English: EN",
-        "en": "{office} passport service. Reply: 1 BOOK, 2 STATUS, 3 CHANGE date, 4 CANCEL, "
+        "en": "{office} passport service. Reply: 1 BOOK, 2 STATUS, 3 CHANGE date, 4 BATAL (cancel), "
         "5 DOCUMENTS, 6 AGENT. Bahasa Indonesia: ID",
     },
     "help": {
         "id": "Kata kunci: PESAN, CEK, UBAH, BATAL, SYARAT, PETUGAS, MENU, STOP. English: EN",
-        "en": "Keywords: BOOK, STATUS, CHANGE, CANCEL, DOCUMENTS, AGENT, MENU, STOP. Bahasa Indonesia: ID",
+        "en": "Keywords: BOOK, STATUS, CHANGE, BATAL (cancel), DOCUMENTS, AGENT, MENU, STOP. Bahasa Indonesia: ID",
     },
     "not_understood": {
         "id": "Maaf, kami belum mengerti.",
@@ -66,8 +66,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "We could not read this part: {parts}.",
     },
     "summary_other_sessions": {
-        "id": "Sesi lain yang masih ada tempat: {sessions}. Balas nomornya untuk pindah sesi.",
-        "en": "Other sessions with places: {sessions}. Reply with its number to switch.",
+        "id": "Sesi lain yang masih ada tempat: {sessions}. Balas SESI dan nomornya untuk pindah.",
+        "en": "Other sessions with places: {sessions}. Reply SESSION and its number to switch.",
     },
     "ask_name_child": {
         "id": "Nama lengkap anak sesuai akta lahir/KK?",
@@ -139,17 +139,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "nik_taken": {
         "id": "NIK ini sudah punya booking aktif {code}. Satu NIK satu booking. Balas CEK, UBAH atau BATAL.",
-        "en": "This NIK already has an active booking {code}. One booking per NIK. Reply STATUS, CHANGE or CANCEL.",
+        "en": "This NIK already has an active booking {code}. One booking per NIK. Reply STATUS, CHANGE or BATAL.",
     },
     "nik_taken_other": {
         "id": "NIK ini sudah punya booking aktif dari nomor lain. Satu NIK satu booking. "
         "Kirim CEK, UBAH atau BATAL dari nomor itu, atau balas PETUGAS.",
         "en": "This NIK already has an active booking from another number. One booking per "
-        "NIK. Send STATUS, CHANGE or CANCEL from that number, or reply AGENT.",
+        "NIK. Send STATUS, CHANGE or BATAL from that number, or reply AGENT.",
     },
     "phone_limit": {
         "id": "Nomor ini sudah punya {count} booking aktif (batas {limit}). Balas CEK, UBAH atau BATAL.",
-        "en": "This number already has {count} active bookings (limit {limit}). Reply STATUS, CHANGE or CANCEL.",
+        "en": "This number already has {count} active bookings (limit {limit}). Reply STATUS, CHANGE or BATAL.",
     },
     "ask_date": {
         "id": "Tanggal berapa? Contoh: besok, Senin, 5/12. Paling jauh {last}.",
@@ -168,16 +168,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{date} has passed.",
     },
     "date_too_far": {
-        "id": "{date} terlalu jauh: booking paling jauh {last}.",
-        "en": "{date} is too far ahead: you can book up to {last}.",
+        "id": "{date} terlalu jauh: paling jauh {last}.",
+        "en": "{date} is too far: bookings go up to {last}.",
     },
     "date_weekday": {
         "id": "{date}: kantor tutup pada hari itu.",
         "en": "{date}: the office is closed on that day.",
     },
     "date_holiday": {
-        "id": "{date}: libur nasional/cuti bersama ({holiday}).",
-        "en": "{date}: public holiday or collective leave ({holiday}).",
+        "id": "{date}: libur ({holiday}).",
+        "en": "{date}: holiday ({holiday}).",
     },
     "date_office": {
         "id": "{date}: kantor tutup.",
@@ -188,12 +188,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{date} is fully booked.",
     },
     "nearest_dates": {
-        "id": "Tanggal terdekat yang masih ada tempat: {dates}. Balas tanggal.",
-        "en": "Nearest dates with places left: {dates}. Reply with a date.",
+        "id": "Tanggal terdekat: {dates}. Balas tanggal.",
+        "en": "Nearest free dates: {dates}. Reply a date.",
     },
     "no_dates": {
         "id": "Belum ada tempat kosong sampai {last}. Coba lagi besok.",
-        "en": "No places left up to {last}. Please try again tomorrow.",
+        "en": "No places left up to {last}. Try again tomorrow.",
     },
     "ask_session": {
         "id": "{date}. Pilih sesi: {sessions}. Balas nomor sesi.",
@@ -211,19 +211,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Maaf, sesi itu baru saja penuh.",
         "en": "Sorry, that session has just filled up.",
     },
+    # The fields are numbered so that "salah 3" or "3" changes one; the date is short (no year)
+    # and the NIK shows 4 digits: with a name of up to about 28 letters it is one SMS.
     "summary": {
-        "id": "Periksa: {service}, {passport_type}. {name}, NIK {nik}. {date} {start}-{end}. "
-        "Balas YA untuk memesan (tempat ditahan {minutes} menit) atau BATAL.",
-        "en": "Check: {service}, {passport_type}. {name}, NIK {nik}. {date} {start}-{end}. "
-        "Reply YES to book (place held {minutes} min), BATAL to stop, or what is wrong.",
+        "id": "1 {service} 2 {passport_type} 3 {name} 4 NIK {nik} 5 {date} 6 {start}-{end}. "
+        "Balas YA dlm {minutes} mnt, BATAL atau no. yg salah.",
+        "en": "1 {service} 2 {passport_type} 3 {name} 4 NIK {nik} 5 {date} 6 {start}-{end}. "
+        "Reply YES in {minutes} min, BATAL, or the wrong no.",
     },
     "move_summary": {
         "id": "Pindahkan {code} ke {date} {start}-{end}? Balas YA (tempat ditahan {minutes} menit) atau BATAL.",
         "en": "Move {code} to {date} {start}-{end}? Reply YES (place held {minutes} min) or BATAL to keep it.",
     },
     "confirm_hint": {
-        "id": "Balas YA untuk memesan, BATAL, atau yang salah (misalnya: salah nama, ganti tanggal, sesi 2).",
-        "en": "Reply YES to book, BATAL to stop, or what is wrong (e.g. wrong name, change date, session 2).",
+        "id": "Balas YA untuk memesan, BATAL, atau nomor yang salah (misalnya: 3, salah nama, ganti tanggal).",
+        "en": "Reply YES to book, BATAL to stop, or the number of what is wrong (e.g. 3, wrong name, change date).",
     },
     "move_confirm_hint": {
         "id": "Balas YA untuk memindah jadwal, atau BATAL.",
@@ -235,9 +237,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Booked. Code: {code}. {date} {start}-{end}, {office}{address}. Bring: {documents}{confirmation}",
     },
     "booked_remind": {
-        "id": "Pengingat dikirim H-1 pukul {time}: balas YA untuk konfirmasi sebelum pukul "
-        "{deadline}, jika tidak tempat dilepas.",
-        "en": "We remind you at {time} the day before: reply YES by {deadline} to confirm, or the place is released.",
+        "id": "Pengingat H-1 {time}: balas YA sebelum {deadline} atau tempat dilepas.",
+        "en": "Day-before reminder at {time}: reply YES by {deadline} or lose the place.",
     },
     "booked_confirmed": {
         "id": "Booking ini langsung terkonfirmasi.",
@@ -272,12 +273,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{code} {date} {start}-{end} ({status})",
     },
     "pick_cancel": {
-        "id": "Booking mana yang dibatalkan? {bookings}. Balas kodenya.",
-        "en": "Which booking do you want to cancel? {bookings}. Reply with its code.",
+        "id": "Batalkan yang mana? {bookings}. Balas nomor/kodenya.",
+        "en": "Cancel which one? {bookings}. Reply its number or code.",
     },
     "pick_move": {
-        "id": "Booking mana yang diubah? {bookings}. Balas kodenya.",
-        "en": "Which booking do you want to change? {bookings}. Reply with its code.",
+        "id": "Ubah yang mana? {bookings}. Balas nomor/kodenya.",
+        "en": "Change which one? {bookings}. Reply its number or code.",
     },
     "unknown_code": {
         "id": "Kode itu tidak ada di booking aktif Anda.",
@@ -339,36 +340,69 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "documents_new": {
         "id": "e-KTP, KK, dan akta lahir/ijazah/buku nikah/surat baptis (asli).",
-        "en": "e-KTP, KK, and birth certificate/diploma/marriage book/baptism letter (originals).",
+        "en": "e-KTP, KK, birth certificate/diploma/marriage book/baptism letter (originals).",
     },
     "documents_renewal": {
         "id": "e-KTP dan paspor lama (asli).",
         "en": "e-KTP and your old passport (originals).",
     },
     "documents_lost": {
-        "id": "e-KTP, KK, surat kehilangan dari polisi. Ada wawancara (BAP), denda Rp1.000.000.",
-        "en": "e-KTP, KK, police loss report. An interview (BAP) follows; fine Rp1,000,000.",
+        "id": "e-KTP, KK, surat kehilangan dari polisi. Ada wawancara, denda Rp1.000.000.",
+        "en": "e-KTP, KK, police loss report. An interview follows; fine Rp1,000,000.",
     },
     "documents_damaged": {
-        "id": "e-KTP, KK, paspor yang rusak. Ada wawancara (BAP), denda Rp500.000.",
-        "en": "e-KTP, KK, the damaged passport. An interview (BAP) follows; fine Rp500,000.",
+        "id": "e-KTP, KK, paspor yang rusak. Ada wawancara, denda Rp500.000.",
+        "en": "e-KTP, KK, the damaged passport. An interview follows; fine Rp500,000.",
+    },
+    # A child applicant (under 17 by the NIK): a parent comes with the child (DOMAIN.md).
+    "documents_child_new": {
+        "id": "KTP ayah & ibu, KK, akta lahir anak, surat pernyataan ortu (asli); anak ikut datang.",
+        "en": "both parents' KTP, KK, the child's birth certificate, parents' statement; the child comes.",
+    },
+    "documents_child_renewal": {
+        "id": "KTP ayah & ibu, KK, akta lahir & paspor lama anak, pernyataan ortu; anak ikut datang.",
+        "en": "both parents' KTP, KK, the child's birth certificate and old passport, parents' statement.",
+    },
+    "documents_child_lost": {
+        "id": "KTP ortu, KK, akta lahir anak, laporan polisi, pernyataan ortu; anak ikut; denda Rp1jt.",
+        "en": "parents' KTP, KK, child's birth cert., police report, parents' statement. Fine Rp1,000,000.",
+    },
+    "documents_child_damaged": {
+        "id": "KTP ortu, KK, akta lahir anak, paspor rusak, pernyataan ortu; anak ikut; denda Rp500rb.",
+        "en": "parents' KTP, KK, child's birth cert., damaged passport, parents' statement. Fine Rp500,000.",
+    },
+    "child_label": {"id": "anak", "en": "child"},
+    "child_nik": {
+        "id": "NIK ini milik anak (lahir {year}): nama sesuai akta lahir/KK, dan bawa dokumen anak.",
+        "en": "This NIK is a child's (born {year}): the name as on the birth certificate/KK, and the "
+        "child's documents.",
+    },
+    "booked_family": {
+        "id": "Untuk anggota keluarga lain, balas TAMBAH.",
+        "en": "For another family member, reply ADD.",
+    },
+    "ask_family": {
+        "id": "Untuk anggota keluarga: kirim nama dan NIK-nya. Layanan dan jadwal sama dengan {code}, "
+        "bisa diubah sebelum YA.",
+        "en": "For a family member: send their name and NIK. Service and time as {code}, which you can "
+        "change before YES.",
     },
     "service_new": {"id": "Paspor baru", "en": "New passport"},
-    "service_renewal": {"id": "Perpanjang/ganti", "en": "Renewal"},
+    "service_renewal": {"id": "Perpanjang", "en": "Renewal"},
     "service_lost": {"id": "Paspor hilang", "en": "Lost passport"},
     "service_damaged": {"id": "Paspor rusak", "en": "Damaged passport"},
     "type_ordinary": {"id": "biasa", "en": "ordinary"},
     "type_electronic": {"id": "elektronik", "en": "electronic"},
     # --- the day before: reminders, confirmation, release --------------------------------
     "reminder": {
-        "id": "Pengingat booking {code}: {date} {start}-{end}, {office}{address}. Bawa: "
-        "{documents} Balas YA untuk konfirmasi atau BATAL untuk membatalkan.{release_note}",
-        "en": "Reminder of booking {code}: {date} {start}-{end}, {office}{address}. Bring: "
-        "{documents} Reply YES to confirm or CANCEL to cancel.{release_note}",
+        "id": "Pengingat {code}: {date} {start}-{end}, {office}{address}. Bawa: "
+        "{documents} Balas YA jika datang, BATAL jika tidak.{release_note}",
+        "en": "Reminder {code}: {date} {start}-{end}, {office}{address}. Bring: "
+        "{documents} Reply YES if you come, BATAL if not.{release_note}",
     },
     "reminder_deadline": {
-        "id": "Tanpa konfirmasi sampai pukul {time}, tempat dilepas.",
-        "en": "Without a reply by {time}, the place is released.",
+        "id": "Tanpa YA sampai {time}, tempat dilepas.",
+        "en": "No YES by {time}: place released.",
     },
     "reminder_confirmed": {
         "id": "Terima kasih, kehadiran terkonfirmasi: {bookings}.",
@@ -379,8 +413,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Booking {bookings} is not confirmed yet: reply YES to confirm it.",
     },
     "reminder_hint": {
-        "id": "Balas YA untuk konfirmasi booking {bookings}, atau BATAL untuk membatalkannya.",
-        "en": "Reply YES to confirm booking {bookings}, or CANCEL to cancel it.",
+        "id": "Balas YA untuk konfirmasi {bookings}, atau BATAL untuk membatalkannya.",
+        "en": "Reply YES to confirm {bookings}, or BATAL to cancel.",
     },
     "release": {
         "id": "Booking {code} ({date} {start}-{end}) dilepas karena tidak dikonfirmasi "
@@ -442,7 +476,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Kantor tutup {date}, hari booking {code}. Tanggal terdekat yang masih ada tempat: "
         "{dates}. Balas UBAH {code} untuk pindah jadwal, atau BATAL {code}.",
         "en": "The office is closed on {date}, the day of booking {code}. Nearest dates with "
-        "places left: {dates}. Reply CHANGE {code} to move it, or CANCEL {code}.",
+        "places left: {dates}. Reply CHANGE {code} to move it, or BATAL {code}.",
     },
     "date_closed_none": {
         "id": "Kantor tutup {date} (booking {code}). Tempat kosong habis sampai {last}. Balas "
@@ -469,3 +503,9 @@ def render(message_id: str, lang: str, **params: object) -> str:
 def placeholders(message_id: str, lang: str) -> set[str]:
     """Return the names of the placeholders a message takes."""
     return {name for _, name, _, _ in string.Formatter().parse(MESSAGES[message_id][lang]) if name}
+
+
+def documents_for(service: str, child: bool, lang: str) -> str:
+    """Return what to bring for a service, a child applicant's list when the applicant is one."""
+    key = f"documents_child_{service}" if child else f"documents_{service}"
+    return render(key if key in MESSAGES else "documents_all", lang)

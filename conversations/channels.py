@@ -56,3 +56,40 @@ def to_gsm7(text: str) -> str:
 def fit_to_channel(text: str, channel: str) -> str:
     """Return the text as it should be sent on the channel (SMS: GSM-7 only)."""
     return to_gsm7(text) if channel == Channel.SMS else text
+
+
+# What one SMS segment holds (3GPP TS 23.040; Twilio's "How long can a message be?" and
+# "What is UCS-2 character encoding?"): 140 octets, less a 6-octet User Data Header in each
+# segment of a concatenated message.
+GSM7_SINGLE, GSM7_CONCATENATED = 160, 153  # septets
+UCS2_SINGLE, UCS2_CONCATENATED = 70, 67  # UTF-16 code units
+# The GSM 03.38 extension table: sent as ESC plus a septet, so two septets each.
+GSM7_DOUBLE = GSM7_EXTENDED | {"\f"}
+
+
+def sms_segments(text: str) -> int:
+    """Return how many SMS segments the text takes, exactly as given (Twilio's rules).
+
+    To count what the hotline sends on SMS, pass fit_to_channel(text, Channel.SMS): that is
+    GSM-7 only. Text with every character in GSM-7 (basic set 1 septet, extension table 2)
+    is sent GSM-7: up to 160 septets in one segment, else 153 a segment. Any other character
+    makes the whole text UCS-2: up to 70 UTF-16 code units in one segment, else 67 a segment
+    (a character outside the BMP, most emoji, is a surrogate pair: 2 units). As Twilio's
+    segment calculator does, a character is never split between two segments: an extended
+    GSM-7 character or a surrogate pair that does not fit in what is left of one starts the
+    next. An empty text is 1 segment, as Twilio bills an empty body.
+    """
+    if all(ch in GSM7 or ch in GSM7_DOUBLE for ch in text):
+        sizes = [2 if ch in GSM7_DOUBLE else 1 for ch in text]
+        single, concatenated = GSM7_SINGLE, GSM7_CONCATENATED
+    else:
+        sizes = [2 if ord(ch) > 0xFFFF else 1 for ch in text]
+        single, concatenated = UCS2_SINGLE, UCS2_CONCATENATED
+    if sum(sizes) <= single:
+        return 1
+    segments, used = 1, 0
+    for size in sizes:
+        if used + size > concatenated:
+            segments, used = segments + 1, 0
+        used += size
+    return segments

@@ -455,6 +455,15 @@ def format_date(day: datetime.date, lang: str) -> str:
     return babel_format_date(day, format="EEEE, d MMMM y", locale=locale)
 
 
+def format_date_short(day: datetime.date, lang: str) -> str:
+    """Return the date without its year, e.g. 'Kamis 3 Des' (id) or 'Thu 3 Dec' (en).
+
+    For texts that must fit one SMS: a booking is at most weeks ahead, so the year is plain.
+    """
+    locale = "en" if lang.lower().startswith("en") else "id"
+    return babel_format_date(day, format="EEE d MMM" if locale == "en" else "EEEE d MMM", locale=locale)
+
+
 def weekday_name(weekday: int, lang: str) -> str:
     """Return the name of the weekday (0 = Monday), e.g. 'Senin' (id) or 'Monday' (en)."""
     locale = "en" if lang.lower().startswith("en") else "id"

@@ -1,8 +1,14 @@
 """The conversation state machine: step(state, message, now, facts) -> Outcome.
 
-Pure: no I/O and no clock. Storage gives the facts, applies the effects and, when it must
-refuse one (the last place went to someone else a moment ago), runs the step again with
-`facts.refusal` set so that the machine can answer the citizen.
+Pure: no I/O and no clock. Its shape is h11's `_state.py`: a conversation is at a `Step`;
+`classify` turns a message into an `Event`; one transition table, `TRANSITIONS`, says which
+handler answers that event at that step (its `ANY` rows apply at every step); the handlers
+say what to reply and which effects storage must apply.
+
+Storage gives the facts, applies the effects and, when it must refuse one (the last place
+went to someone else a moment ago), runs the step again with `facts.refusal` set. A refusal
+is an event too: the handler that asks for the refused effect (`_Turn.ask`) gets, instead,
+the answer `REFUSALS` gives for that effect, and no handler checks for refusals itself.
 """
 
 from __future__ import annotations
@@ -11,12 +17,13 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import Unpack
 
 from conversations import words
-from conversations.catalogue import MESSAGES, render
-from conversations.dates import format_date, parse_date, weekday_conflict, weekday_name
-from conversations.details import Details, read_details
+from conversations.catalogue import MESSAGES, documents_for, render
+from conversations.dates import format_date, format_date_short, parse_date, weekday_conflict, weekday_name
+from conversations.details import Details, for_child, read_details
 from conversations.effects import (
     AwaitOfficer,
     CancelBooking,
@@ -27,28 +34,30 @@ from conversations.effects import (
     JoinWaitlist,
     ReleaseHold,
 )
-from conversations.facts import BookingInfo, DayInfo, Facts, SessionInfo
+from conversations.facts import BookingInfo, DayInfo, Facts, Refusal, SessionInfo
 from conversations.names import check_name, is_greeting, name_label
-from conversations.nik import find_nik, mask_nik, read_nik, remove_nik
-from conversations.questions import answer_text, find_question
-from conversations.state import Draft, DraftChanges, State
+from conversations.nik import birth_date, find_nik, is_minor, mask_nik, read_nik, remove_nik
+from conversations.questions import Question, answer_text, find_question
+from conversations.state import Draft, DraftChanges, State, Step
 from conversations.vocabulary import RefusalReason
 
 STUCK_LIMIT = 3  # messages in a row the bot did not understand before it calls an officer
-BOOKING_STEPS = frozenset({"service", "passport_type", "name", "nik", "date", "session", "confirm"})
+BOOKING_STEPS = frozenset(
+    {Step.SERVICE, Step.PASSPORT_TYPE, Step.NAME, Step.NIK, Step.DATE, Step.SESSION, Step.CONFIRM}
+)
 MENU_CHOICES = {1: "book", 2: "status", 3: "move", 4: "cancel", 5: "documents", 6: "agent"}
 SERVICE_CHOICES = {1: "new", 2: "renewal", 3: "lost", 4: "damaged"}
 TYPE_CHOICES = {1: "ordinary", 2: "electronic"}
 # What the draft must already hold at each step; a state that lacks it (an old or damaged
 # state from storage) starts again at the menu rather than failing half-way.
 DRAFT_NEEDS = {
-    "passport_type": ("service",),
-    "name": ("service", "passport_type"),
-    "nik": ("service", "passport_type", "name"),
-    "date": ("service", "passport_type", "name"),
-    "session": ("service", "passport_type", "name", "date"),
-    "confirm": ("service", "passport_type", "name", "date", "session_id"),
-    "cancel_confirm": ("cancelling",),
+    Step.PASSPORT_TYPE: ("service",),
+    Step.NAME: ("service", "passport_type"),
+    Step.NIK: ("service", "passport_type", "name"),
+    Step.DATE: ("service", "passport_type", "name"),
+    Step.SESSION: ("service", "passport_type", "name", "date"),
+    Step.CONFIRM: ("service", "passport_type", "name", "date", "session_id"),
+    Step.CANCEL_CONFIRM: ("cancelling",),
 }
 
 
@@ -67,6 +76,73 @@ class Outcome:
     effects: tuple[Effect, ...] = ()
 
 
+class EventKind(StrEnum):
+    """What a message is, whatever the step (classify decides, in this order of precedence)."""
+
+    STOP = "stop"  # STOP or another opt-out word: honoured at every step, even in a handover
+    OPTED_OUT = "opted_out"  # anything but START from a number that opted out: no answer
+    START = "start"  # START from a number that opted out
+    HANDOVER = "handover"  # a message while the citizen waits for (or talks to) an officer
+    LANGUAGE = "language"  # EN or ID
+    EMPTY = "empty"  # no text: an attachment alone, or whitespace
+    REMINDER_YES = "reminder_yes"  # a yes that can only answer a reminder
+    REMINDER_CANCEL = "reminder_cancel"  # a bare BATAL at the menu, one reminded booking
+    REMINDER_NO = "reminder_no"  # "tidak bisa datang" at the menu after a reminder
+    QUESTION = "question"  # fees, hours, address, documents ... asked in a sentence
+    COMMAND = "command"  # a keyword (PESAN, CEK, BATAL KODE, MENU ...)
+    ANSWER = "answer"  # anything else: the answer to the step's question
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: EventKind
+    text: str  # the message, stripped
+    command: str | None = None  # the keyword, for COMMAND (and STOP, START, LANGUAGE)
+    argument: str = ""  # what came with the keyword (a booking code)
+    media: int = 0
+    question: Question | None = None  # for QUESTION
+
+
+def classify(state: State, message: Inbound, facts: Facts) -> Event:
+    """Return the event a message is, at the state's step and with the facts."""
+    text = (message.text or "").strip() if isinstance(message.text, str) else ""
+    command, argument = words.keyword(text)
+
+    def event(kind: EventKind, question: Question | None = None) -> Event:
+        return Event(kind, text, command, argument, message.media, question)
+
+    # On SMS, Twilio opts a number out on its own opt-out words (CANCEL among them, which
+    # is our English BATAL): the conversation must know it, or it would answer into the void.
+    if command == "stop" or (facts.channel == "sms" and words.is_twilio_stop_word(text)):
+        return event(EventKind.STOP)
+    if state.opted_out:
+        opt_in = command == "start" or (facts.channel == "sms" and words.is_twilio_start_word(text))
+        return event(EventKind.START if opt_in else EventKind.OPTED_OUT)
+    if state.handover:
+        return event(EventKind.HANDOVER)
+    if command in ("english", "indonesian"):
+        return event(EventKind.LANGUAGE)
+    if not text:
+        return event(EventKind.EMPTY)
+    awaiting = facts.awaiting_confirmation
+    if awaiting:
+        # YA keeps its own meaning where a question of the conversation awaits it (the
+        # summary, a cancellation); elsewhere it can only answer the reminder. A bare BATAL
+        # or a plain no answers it at the menu only (elsewhere it stops what is in progress).
+        if command is None and words.is_yes(text) and state.step not in (Step.CONFIRM, Step.CANCEL_CONFIRM):
+            return event(EventKind.REMINDER_YES)
+        if state.step == Step.MENU and command == "cancel" and not argument and len(awaiting) == 1:
+            return event(EventKind.REMINDER_CANCEL)
+        if state.step == Step.MENU and command is None and words.is_no(text):
+            return event(EventKind.REMINDER_NO)
+    if command is None:
+        question = find_question(text, facts.questions)
+        if question is not None:
+            return event(EventKind.QUESTION, question=question)
+        return event(EventKind.ANSWER)
+    return event(EventKind.COMMAND)
+
+
 class _Turn:
     """One message being answered: the state so far, what to say and what to do."""
 
@@ -81,19 +157,47 @@ class _Turn:
     def say(self, message_id: str, **params: object) -> None:
         self.replies.append(render(message_id, self.state.lang, **params))
 
+    def say_more(self, message_id: str, **params: object) -> None:
+        """Add to the last reply rather than send another message (one SMS, not two)."""
+        text = render(message_id, self.state.lang, **params)
+        if self.replies:
+            self.replies[-1] = f"{self.replies[-1]} {text}"
+        else:
+            self.replies.append(text)
+
     def puzzled(self, message_id: str, **params: object) -> None:
         """Say what the bot says when it did not understand the message (it counts, see outcome)."""
         self.understood = False
         self.say(message_id, **params)
 
-    def go(self, step: str, **draft_changes: Unpack[DraftChanges]) -> None:
+    def go(self, step: Step, **draft_changes: Unpack[DraftChanges]) -> None:
         self.state = replace(self.state, step=step, draft=replace(self.state.draft, **draft_changes))
 
-    def reset(self) -> None:
-        """Drop the draft (giving back any held place) and return to the menu."""
-        if self.state.step in BOOKING_STEPS and self.facts.hold is not None:
+    def reset(self, keep_hold: bool = False) -> None:
+        """Return to the menu, the one way there: drop the draft and give back the place it
+        holds (unless keep_hold: the place has just become the booking)."""
+        if not keep_hold and self.state.step in BOOKING_STEPS and self.facts.hold is not None:
             self.effects.append(ReleaseHold())
-        self.state = replace(self.state, step="menu", draft=Draft())
+        self.state = replace(self.state, step=Step.MENU, draft=Draft())
+
+    def ask(self, effect: Effect) -> bool:
+        """Ask storage to apply an effect; False when it refused it (already answered)."""
+        if self.refused(effect):
+            return False
+        self.effects.append(effect)
+        return True
+
+    def refused(self, effect: Effect) -> bool:
+        """When this run answers storage's refusal of the effect, answer it and say True.
+
+        Storage refuses one effect of a message and runs the step again with the refusal:
+        the handler reaches the same effect, and REFUSALS answers the citizen instead.
+        """
+        refusal = self.facts.refusal
+        if refusal is None:
+            return False
+        REFUSALS[type(effect)](self, effect, refusal)
+        return True
 
     def outcome(self) -> Outcome:
         """Return the outcome; after STUCK_LIMIT messages in a row not understood, call an officer.
@@ -117,54 +221,88 @@ class _Turn:
 def step(state: State, message: Inbound, now: dt.datetime, facts: Facts) -> Outcome:
     """Answer one message: return the next state, the replies and the effects to apply."""
     turn = _Turn(sane_state(state), facts, now)
-    text = (message.text or "").strip() if isinstance(message.text, str) else ""
-    command, argument = words.keyword(text)
-
-    # Opting out is honoured in every state, even while an officer has the conversation
-    # (which it ends: nothing can be sent to the number any more).
-    if command == "stop":
-        was_out = state.opted_out
-        turn.reset()
-        turn.state = replace(
-            turn.state, opted_out=True, handover=False, lang=words.language_of(text) or turn.state.lang
-        )
-        # On SMS Twilio confirms its own opt-out words (STOP, END ...) and would block ours.
-        sms_confirmed = facts.channel == "sms" and words.is_twilio_stop_word(text)
-        if not was_out and not sms_confirmed:
-            turn.say("opted_out")
-        return turn.outcome()
-    if state.opted_out:
-        if command != "start":
-            return turn.outcome()
-        turn.state = replace(turn.state, opted_out=False)
-        _menu(turn)
-        return turn.outcome()
-    if state.handover:
-        _in_handover(turn, text, command, argument)
-        return turn.outcome()
-
-    if command == "english" or command == "indonesian":
-        turn.state = replace(turn.state, lang="en" if command == "english" else "id", lang_known=True)
-        _prompt(turn)
-        return turn.outcome()
-    _follow_language(turn, text, command)
-
-    if not text:
-        if message.media:
-            turn.say("media_only")
-        _prompt(turn)
-        return turn.outcome()
-
-    if _answers_reminder(turn, text, command, argument):
-        return turn.outcome()
-    if command is None and _answers_question(turn, text):
-        return turn.outcome()
-    if command is not None:
-        # START from a number that has not opted out is a wish to begin: the menu.
-        _command(turn, "menu" if command == "start" else command, argument, text)
-    else:
-        STEP_HANDLERS[turn.state.step](turn, text)
+    event = classify(state, message, facts)
+    if event.kind not in SILENT_ON_LANGUAGE:
+        _follow_language(turn, event.text, event.command)
+    handler = TRANSITIONS.get((turn.state.step, event.kind)) or TRANSITIONS[(ANY, event.kind)]
+    handler(turn, event)
     return turn.outcome()
+
+
+# Events whose words say nothing of the citizen's language (or that set it themselves).
+SILENT_ON_LANGUAGE = frozenset(
+    {EventKind.STOP, EventKind.OPTED_OUT, EventKind.START, EventKind.HANDOVER, EventKind.LANGUAGE}
+)
+
+
+# --- the events every step answers the same way -------------------------------------------------
+
+
+def _on_stop(turn: _Turn, event: Event) -> None:
+    """STOP, honoured at every step, even while an officer has the conversation (which it
+    ends: nothing can be sent to the number any more)."""
+    was_out = turn.state.opted_out
+    turn.reset()
+    turn.state = replace(
+        turn.state, opted_out=True, handover=False, lang=words.language_of(event.text) or turn.state.lang
+    )
+    # On SMS Twilio confirms its own opt-out words (STOP, END ...) and would block ours.
+    sms_confirmed = turn.facts.channel == "sms" and words.is_twilio_stop_word(event.text)
+    if not was_out and not sms_confirmed:
+        turn.say("opted_out")
+
+
+def _on_opted_out(turn: _Turn, event: Event) -> None:
+    """Nothing goes to a number that opted out, until it sends START."""
+
+
+def _on_start(turn: _Turn, event: Event) -> None:
+    turn.state = replace(turn.state, opted_out=False)
+    _menu(turn)
+
+
+def _on_handover(turn: _Turn, event: Event) -> None:
+    _in_handover(turn, event.text, event.command, event.argument)
+
+
+def _on_language(turn: _Turn, event: Event) -> None:
+    turn.state = replace(turn.state, lang="en" if event.command == "english" else "id", lang_known=True)
+    _prompt(turn)
+
+
+def _on_empty(turn: _Turn, event: Event) -> None:
+    if event.media:
+        turn.say("media_only")
+    _prompt(turn)
+
+
+def _on_reminder_yes(turn: _Turn, event: Event) -> None:
+    """A yes that answers the reminder: confirm, then ask the step's question again."""
+    _confirm_awaiting(turn)
+    _prompt_again(turn)
+
+
+def _on_reminder_cancel(turn: _Turn, event: Event) -> None:
+    code = turn.facts.awaiting_confirmation[0].code
+    if turn.ask(CancelBooking(code)):
+        turn.say("cancelled", code=code)
+
+
+def _on_reminder_no(turn: _Turn, event: Event) -> None:
+    """ "tidak bisa datang", "gak jadi": a cancellation in plain words, asked once more
+    ("Batalkan ...? Balas YA atau TIDAK") since it cannot be undone."""
+    awaiting = turn.facts.awaiting_confirmation
+    if len(awaiting) == 1:
+        _ask_cancel(turn, awaiting[0].code)
+    else:
+        turn.go(Step.CANCEL_PICK)
+        turn.say("pick_cancel", bookings=_booking_codes(turn))
+
+
+def _on_command(turn: _Turn, event: Event) -> None:
+    # START from a number that has not opted out is a wish to begin: the menu.
+    command = "menu" if event.command == "start" else event.command or ""
+    _command(turn, command, event.argument, event.text)
 
 
 def _follow_language(turn: _Turn, text: str, command: str | None) -> None:
@@ -174,7 +312,7 @@ def _follow_language(turn: _Turn, text: str, command: str | None) -> None:
     it; only EN/ID or a whole sentence in the other language does. A name says nothing of
     its language ("I Made Wirawan" is Balinese): only the words around it count.
     """
-    if command is None and turn.state.step == "name":
+    if command is None and turn.state.step == Step.NAME:
         text = name_label(text)
     state = turn.state
     if not state.lang_known:
@@ -193,10 +331,10 @@ def sane_state(state: State) -> State:
     A stored state can be stale (a step renamed, a draft cut short): step() acts on this.
     """
     draft = state.draft
-    fits = state.step in STEP_HANDLERS and all(getattr(draft, name) for name in DRAFT_NEEDS.get(state.step, ()))
-    if state.step in ("date", "session", "confirm") and not (draft.nik or draft.moving):
+    fits = isinstance(state.step, Step) and all(getattr(draft, name) for name in DRAFT_NEEDS.get(state.step, ()))
+    if state.step in (Step.DATE, Step.SESSION, Step.CONFIRM) and not (draft.nik or draft.moving):
         fits = False
-    return state if fits else replace(state, step="menu", draft=Draft())
+    return state if fits else replace(state, step=Step.MENU, draft=Draft())
 
 
 # --- keywords -----------------------------------------------------------------------------
@@ -219,7 +357,7 @@ def _command(turn: _Turn, command: str, argument: str, text: str) -> None:
         turn.reset()
         turn.state = replace(turn.state, handover=True)
         _say_handover(turn)
-    elif command == "book" and turn.state.step == "confirm":
+    elif command == "book" and turn.state.step == Step.CONFIRM:
         # "BOOK"/"PESAN" in answer to the summary means to book it, but only YA confirms:
         # ask for it rather than throw the held place away.
         turn.say("move_confirm_hint" if turn.state.draft.moving else "confirm_hint")
@@ -234,16 +372,14 @@ def _command(turn: _Turn, command: str, argument: str, text: str) -> None:
         _join_waitlist(turn)
 
 
-def _answers_question(turn: _Turn, text: str) -> bool:
+def _on_question(turn: _Turn, event: Event) -> None:
     """Answer a question asked in a sentence (fees, hours, address, walk-in, documents,
-    children), then ask the pending question again; False when the message asks none."""
+    children), then ask the pending question again."""
     facts = turn.facts
-    question = find_question(text, facts.questions)
-    if question is None:
-        return False
+    assert event.question is not None
     turn.replies.append(
         answer_text(
-            question,
+            event.question,
             turn.state.lang,
             office=facts.office_name,
             address=facts.office_address,
@@ -253,13 +389,12 @@ def _answers_question(turn: _Turn, text: str) -> bool:
             map_url=facts.map_url,
         )
     )
-    if turn.state.step != "menu":
+    if turn.state.step != Step.MENU:
         _prompt(turn)
     elif facts.awaiting_confirmation:
         turn.say("reminder_hint", bookings=_awaiting_lines(turn, facts.awaiting_confirmation))
     else:
         turn.say("question_more")
-    return True
 
 
 def _menu(turn: _Turn) -> None:
@@ -268,52 +403,11 @@ def _menu(turn: _Turn) -> None:
 
 def _prompt_again(turn: _Turn) -> None:
     """After an aside (HELP, SYARAT, CEK) in the middle of something, ask its question again."""
-    if turn.state.step != "menu":
+    if turn.state.step != Step.MENU:
         _prompt(turn)
 
 
-# --- answers to a reminder ----------------------------------------------------------------
-
-
-def _answers_reminder(turn: _Turn, text: str, command: str | None, argument: str) -> bool:
-    """Answer a reminder (YA confirms, BATAL cancels) when the message is one; else False.
-
-    YA keeps its own meaning where a question of the conversation awaits it (the booking
-    summary, a cancellation); everywhere else it can only answer the reminder, and the step's
-    question is asked again after it. A bare BATAL cancels the reminded booking at the menu
-    only (elsewhere it stops what is in progress), and only when exactly one awaits: with
-    several, the usual BATAL asks which.
-    """
-    awaiting = turn.facts.awaiting_confirmation
-    if not awaiting:
-        return False
-    step_name = turn.state.step
-    if command is None and words.is_yes(text) and step_name not in ("confirm", "cancel_confirm"):
-        if turn.facts.refusal is not None:
-            turn.say("unknown_code")  # the booking changed meanwhile (an officer cancelled it)
-        else:
-            _confirm_awaiting(turn)
-        _prompt_again(turn)
-        return True
-    if step_name != "menu":
-        return False
-    if command == "cancel" and not argument and len(awaiting) == 1:
-        if turn.facts.refusal is not None:
-            turn.say("unknown_code")
-        else:
-            turn.effects.append(CancelBooking(awaiting[0].code))
-            turn.say("cancelled", code=awaiting[0].code)
-        return True
-    if command is None and words.is_no(text):
-        # "tidak bisa datang", "gak jadi": a cancellation in plain words, asked once more
-        # ("Batalkan ...? Balas YA atau TIDAK") since it cannot be undone.
-        if len(awaiting) == 1:
-            _ask_cancel(turn, awaiting[0].code)
-        else:
-            turn.go("cancel_pick")
-            turn.say("pick_cancel", bookings=_booking_codes(turn))
-        return True
-    return False
+# --- a handover and the reminders -----------------------------------------------------------
 
 
 def _in_handover(turn: _Turn, text: str, command: str | None, argument: str) -> None:
@@ -355,7 +449,7 @@ def _say_handover(turn: _Turn) -> None:
 def _answer_reminder_in_handover(turn: _Turn, text: str, command: str | None, argument: str) -> None:
     """During a handover, act on a YA or a BATAL that answers a reminder; stay silent otherwise."""
     awaiting = turn.facts.awaiting_confirmation
-    if not awaiting or turn.facts.refusal is not None:
+    if not awaiting:
         return
     if command is None and words.is_yes(text):
         _confirm_awaiting(turn)
@@ -365,8 +459,7 @@ def _answer_reminder_in_handover(turn: _Turn, text: str, command: str | None, ar
         code = words.booking_code(argument) if argument else None
         if code is None and not argument and len(awaiting) == 1:
             code = awaiting[0].code
-        if any(b.code == code for b in awaiting):
-            turn.effects.append(CancelBooking(code or ""))
+        if code is not None and any(b.code == code for b in awaiting) and turn.ask(CancelBooking(code)):
             turn.say("cancelled", code=code)
 
 
@@ -378,7 +471,8 @@ def _confirm_awaiting(turn: _Turn) -> None:
     """
     awaiting = turn.facts.awaiting_confirmation
     for booking in awaiting:
-        turn.effects.append(ConfirmBooking(booking.code))
+        if not turn.ask(ConfirmBooking(booking.code)):
+            return
     turn.say("reminder_confirmed", bookings=_awaiting_lines(turn, awaiting))
 
 
@@ -410,31 +504,34 @@ def _join_waitlist(turn: _Turn) -> None:
     draft = turn.state.draft
     day = draft.waiting_for
     if (
-        turn.state.step != "date"
+        turn.state.step != Step.DATE
         or day is None
         or not (draft.nik and draft.service and draft.passport_type and draft.name)
     ):
         turn.puzzled("not_understood")
         _prompt(turn)
         return
-    refusal = turn.facts.refusal
-    if refusal is not None:
-        if refusal.reason == RefusalReason.NIK_TAKEN:
-            _refused(turn, refusal.reason, refusal.code)
-        elif refusal.reason == RefusalReason.WAITLIST_DUPLICATE:
-            turn.reset()
-            turn.say("waitlist_already", date=turn.day(day))
-        else:  # the day can no longer be waited for (it passed, or the office closed it)
-            turn.go("date", waiting_for=None)
-            turn.puzzled("not_understood")
-            _ask_date(turn)
-        return
     effect = JoinWaitlist(
         date=day, service=draft.service, passport_type=draft.passport_type, name=draft.name, nik=draft.nik
     )
+    if turn.refused(effect):
+        return
     turn.reset()
     turn.effects.append(effect)
     turn.say("waitlist_joined", date=turn.day(day), minutes=turn.facts.offer_minutes)
+
+
+def _waitlist_refused(turn: _Turn, effect: Effect, refusal: Refusal) -> None:
+    assert isinstance(effect, JoinWaitlist)
+    if refusal.reason == RefusalReason.NIK_TAKEN:
+        _refused(turn, refusal.reason, refusal.code)
+    elif refusal.reason == RefusalReason.WAITLIST_DUPLICATE:
+        turn.reset()
+        turn.say("waitlist_already", date=turn.day(effect.date))
+    else:  # the day can no longer be waited for (it passed, or the office closed it)
+        turn.go(Step.DATE, waiting_for=None)
+        turn.puzzled("not_understood")
+        _ask_date(turn)
 
 
 def _status(turn: _Turn) -> None:
@@ -446,7 +543,9 @@ def _status(turn: _Turn) -> None:
 
 def _booking_line(turn: _Turn, booking: BookingInfo) -> str:
     status = f"status_{booking.status}"
-    return render(
+    # A number with several bookings (a parent's family) is told whose each one is.
+    whose = f"{booking.name} " if len(turn.facts.bookings) > 1 else ""
+    return whose + render(
         "booking_line",
         turn.state.lang,
         code=booking.code,
@@ -458,7 +557,11 @@ def _booking_line(turn: _Turn, booking: BookingInfo) -> str:
 
 
 def _booking_codes(turn: _Turn) -> str:
-    return ", ".join(f"{b.code} {turn.day(b.date)}" for b in turn.facts.bookings)
+    """List the bookings to pick from, numbered, each with whose it is and its date."""
+    return ", ".join(
+        f"{n}) {b.code} {b.name} {format_date_short(b.date, turn.state.lang)}"
+        for n, b in enumerate(turn.facts.bookings, start=1)
+    )
 
 
 def _find_booking(turn: _Turn, code: str | None) -> BookingInfo | None:
@@ -469,16 +572,16 @@ def _cancel(turn: _Turn, argument: str) -> None:
     if argument:
         turn.reset()
         _ask_cancel(turn, words.booking_code(argument))
-    elif turn.state.step in BOOKING_STEPS or turn.state.step in ("cancel_pick", "move_pick"):
+    elif turn.state.step in BOOKING_STEPS or turn.state.step in (Step.CANCEL_PICK, Step.MOVE_PICK):
         _stop_draft(turn)
-    elif turn.state.step == "cancel_confirm":
+    elif turn.state.step == Step.CANCEL_CONFIRM:
         _ask_cancel(turn, turn.state.draft.cancelling)
     elif not turn.facts.bookings:
         turn.say("no_bookings")
     elif len(turn.facts.bookings) == 1:
         _ask_cancel(turn, turn.facts.bookings[0].code)
     else:
-        turn.go("cancel_pick")
+        turn.go(Step.CANCEL_PICK)
         turn.say("pick_cancel", bookings=_booking_codes(turn))
 
 
@@ -488,9 +591,9 @@ def _stop_draft(turn: _Turn) -> None:
     turn.reset()
     if moving:
         turn.say("kept", code=moving)
-    elif offer and step_name == "confirm":
+    elif offer and step_name == Step.CONFIRM:
         turn.say("offer_declined")
-    elif step_name in ("cancel_pick", "move_pick"):
+    elif step_name in (Step.CANCEL_PICK, Step.MOVE_PICK):
         turn.say("nothing_changed")
     else:
         turn.say("draft_cancelled")
@@ -499,10 +602,10 @@ def _stop_draft(turn: _Turn) -> None:
 def _ask_cancel(turn: _Turn, code: str | None) -> None:
     booking = _find_booking(turn, code)
     if booking is None:
-        turn.state = replace(turn.state, step="menu", draft=Draft())
+        turn.reset()
         turn.say("unknown_code")
         return
-    turn.go("cancel_confirm", cancelling=booking.code)
+    turn.go(Step.CANCEL_CONFIRM, cancelling=booking.code)
     turn.say("ask_cancel", code=booking.code, date=turn.day(booking.date), start=booking.start, end=booking.end)
 
 
@@ -515,19 +618,19 @@ def _move(turn: _Turn, argument: str) -> None:
     elif len(turn.facts.bookings) == 1:
         _start_move(turn, turn.facts.bookings[0].code)
     else:
-        turn.go("move_pick")
+        turn.go(Step.MOVE_PICK)
         turn.say("pick_move", bookings=_booking_codes(turn))
 
 
 def _start_move(turn: _Turn, code: str | None) -> None:
     booking = _find_booking(turn, code)
     if booking is None:
-        turn.state = replace(turn.state, step="menu", draft=Draft())
+        turn.reset()
         turn.say("unknown_code")
         return
     turn.state = replace(
         turn.state,
-        step="date",
+        step=Step.DATE,
         draft=Draft(
             service=booking.service,
             passport_type=booking.passport_type,
@@ -546,7 +649,9 @@ def _on_menu(turn: _Turn, text: str) -> None:
     choice = words.number(text, len(MENU_CHOICES))
     if choice is not None:
         _command(turn, MENU_CHOICES[choice], "", "")
-    elif words.service_in(text):
+    elif FAMILY_RE.match(text):
+        _start_family(turn, FAMILY_RE.sub("", text, count=1))
+    elif words.service_in(text) or for_child(text):
         _start_booking(turn, text)
     elif turn.facts.awaiting_confirmation:
         # After a reminder, what is not understood most likely answers it: ask again for
@@ -563,19 +668,63 @@ def _start_booking(turn: _Turn, text: str) -> None:
     if active >= turn.facts.max_bookings:
         turn.say("phone_limit", count=active, limit=turn.facts.max_bookings)
         return
-    turn.state = replace(turn.state, step="service", draft=Draft())
+    turn.state = replace(turn.state, step=Step.SERVICE, draft=Draft())
     found = _read(turn, text)
     if not found.fields:
-        turn.go("service", child=found.child)
+        turn.go(Step.SERVICE, child=found.child)
         turn.say("ask_details_child" if found.child else "ask_details")
         return
     _take_details(turn, found)
 
 
+# TAMBAH (ADD): one more booking for a family member, like the last one this number made.
+FAMILY_RE = re.compile(r"^\s*(?:tambah|tambahkan|tambah\s+keluarga|keluarga|add|family)\b[\s,.:;!-]*", re.IGNORECASE)
+
+
+def _start_family(turn: _Turn, text: str) -> None:
+    """Start a booking for a family member: the last booking's service, type and session kept.
+
+    Only the new name and NIK are asked (in the same message if given); the citizen sees
+    the summary and may still change any detail there before YA.
+    """
+    booking = _find_booking(turn, turn.state.family)
+    if booking is None:
+        _start_booking(turn, text)
+        return
+    active = len(turn.facts.bookings)
+    if active >= turn.facts.max_bookings:
+        turn.say("phone_limit", count=active, limit=turn.facts.max_bookings)
+        return
+    info = turn.facts.days.get(booking.date)
+    session = next((s for s in info.sessions if s.start == booking.start), None) if info else None
+    turn.state = replace(
+        turn.state,
+        step=Step.NAME,
+        draft=Draft(
+            service=booking.service,
+            passport_type=booking.passport_type,
+            date=booking.date if session is not None else None,
+            session_id=session.id if session is not None else None,
+            child=for_child(text),
+        ),
+    )
+    found = _read(turn, text)
+    if found.fields or found.rest:
+        _take_details(turn, found)
+        return
+    turn.say("ask_family", code=booking.code)
+
+
 # --- the details of a booking: in any order, several in a message ----------------------------
 
 COLLECTING = ("service", "passport_type", "name", "nik", "date")  # in the order they are asked
-FIELD_STEPS = {"service": "service", "passport_type": "passport_type", "name": "name", "nik": "nik", "date": "date"}
+FIELD_STEPS = {
+    "service": Step.SERVICE,
+    "passport_type": Step.PASSPORT_TYPE,
+    "name": Step.NAME,
+    "nik": Step.NIK,
+    "date": Step.DATE,
+}
 
 
 def _read(turn: _Turn, text: str) -> Details:
@@ -596,8 +745,8 @@ def _collecting(handler: Callable[[_Turn, str], None]) -> Callable[[_Turn, str],
             return
         found = _read(turn, text)
         fields = set(found.fields)
-        asked = {step_name} | ({"session"} if step_name == "date" else set())
-        whole_name = step_name == "name" and find_nik(text) is None and check_name(text).name is not None
+        asked = {step_name} | ({"session"} if step_name == Step.DATE else set())
+        whole_name = step_name == Step.NAME and find_nik(text) is None and check_name(text).name is not None
         # Only details already given ("saya mau perpanjang" when asked for a name): the step's
         # own answer (here: that is no name) helps more than taking them again.
         draft = turn.state.draft
@@ -614,7 +763,6 @@ def _collecting(handler: Callable[[_Turn, str], None]) -> Callable[[_Turn, str],
 
 def _take_details(turn: _Turn, found: Details) -> None:
     """Put what the message gives into the draft, say what could not be taken, ask for the rest."""
-    draft = turn.state.draft
     changes: DraftChanges = {}
     if found.service:
         changes["service"] = found.service
@@ -627,12 +775,7 @@ def _take_details(turn: _Turn, found: Details) -> None:
     if found.date:
         changes["date"] = found.date
         changes["session_id"] = None
-    nik_problem = None
-    if found.nik is not None:
-        if found.nik.nik is not None:
-            changes["nik"] = found.nik.nik
-        else:
-            nik_problem = found.nik.problem
+    nik_problem = found.nik.problem if found.nik is not None and found.nik.nik is None else None
     turn.go(turn.state.step, **changes)
     if found.name_dropped and found.name:
         turn.say("name_emoji_dropped", name=found.name)
@@ -644,14 +787,10 @@ def _take_details(turn: _Turn, found: Details) -> None:
             turn.say("date_conflict", date=turn.day(conflict[1]), weekday=weekday_name(conflict[0], turn.state.lang))
     if found.rest:
         turn.say("details_not_read", parts="; ".join(f'"{part}"' for part in found.rest))
-    new_nik = changes.get("nik")
-    if new_nik and new_nik != draft.nik:
-        taken = turn.facts.nik_bookings.get(new_nik)
-        if taken:
-            turn.state = replace(turn.state, step="menu", draft=Draft())
-            _say_nik_taken(turn, taken)
-            return
-    _continue_booking(turn, session=found.session, told=bool(changes))
+    new_nik = found.nik.nik if found.nik is not None else None
+    if new_nik and not _take_nik(turn, new_nik):
+        return
+    _continue_booking(turn, session=found.session, told=bool(changes) or new_nik is not None)
 
 
 def _continue_booking(turn: _Turn, session: int | None = None, told: bool = False, one_by_one: bool = False) -> None:
@@ -682,7 +821,7 @@ def _continue_booking(turn: _Turn, session: int | None = None, told: bool = Fals
     info = _check_day(turn, draft.date)
     if info is None:
         return
-    turn.go("session", session_id=None)
+    turn.go(Step.SESSION, session_id=None)
     chosen = _session_by_number(info, session) if session else None
     if chosen is None and draft.session_id is not None:
         chosen = next((s for s in info.sessions if s.id == draft.session_id), None)  # a correction keeps it
@@ -725,9 +864,9 @@ def _known_details(turn: _Turn) -> str:
 def _choose_service(turn: _Turn, service: str, text: str) -> None:
     passport_type = words.passport_type_in(text)
     if passport_type is None:
-        turn.go("passport_type", service=service)
+        turn.go(Step.PASSPORT_TYPE, service=service)
     else:
-        turn.go("passport_type", service=service, passport_type=passport_type)
+        turn.go(Step.PASSPORT_TYPE, service=service, passport_type=passport_type)
     _continue_booking(turn, one_by_one=True)
 
 
@@ -748,7 +887,7 @@ def _on_passport_type(turn: _Turn, text: str) -> None:
         turn.puzzled("not_understood")
         turn.say("ask_passport_type")
         return
-    turn.go("passport_type", passport_type=passport_type)
+    turn.go(Step.PASSPORT_TYPE, passport_type=passport_type)
     _continue_booking(turn, one_by_one=True)
 
 
@@ -765,7 +904,7 @@ def _on_name(turn: _Turn, text: str) -> None:
     name = checked.name
     if checked.dropped:
         turn.say("name_emoji_dropped", name=name)
-    turn.go("nik", name=name)
+    turn.go(Step.NIK, name=name)
     if nik:
         _on_nik(turn, nik)
     else:
@@ -779,13 +918,30 @@ def _on_nik(turn: _Turn, text: str) -> None:
     if check.nik is None:
         turn.say(f"nik_{check.problem}")
         return
-    taken = turn.facts.nik_bookings.get(check.nik)
+    if _take_nik(turn, check.nik):
+        _continue_booking(turn, one_by_one=True)
+
+
+def _take_nik(turn: _Turn, nik: str) -> bool:
+    """Put the NIK in the draft; False (and back at the menu) when it has a booking already.
+
+    The NIK's birth date says whether the applicant is a child: then the name is the one on
+    the birth certificate/KK and the child's documents are asked for, whatever was said.
+    """
+    draft = turn.state.draft
+    if nik == draft.nik:
+        return True
+    taken = turn.facts.nik_bookings.get(nik)
     if taken:
-        turn.state = replace(turn.state, step="menu", draft=Draft())
+        turn.reset()
         _say_nik_taken(turn, taken)
-        return
-    turn.go("nik", nik=check.nik)
-    _continue_booking(turn, one_by_one=True)
+        return False
+    child = is_minor(nik, draft.date or turn.facts.today)
+    born = birth_date(nik, turn.facts.today)
+    if child and not draft.child and born is not None:
+        turn.say("child_nik", year=born.year)
+    turn.go(turn.state.step, nik=nik, child=child)
+    return True
 
 
 def _say_nik_taken(turn: _Turn, code: str | None) -> None:
@@ -830,7 +986,7 @@ def _on_date(turn: _Turn, text: str) -> None:
     if info is None:
         return
     kept = turn.state.draft.session_id  # a date corrected at the summary keeps its session
-    turn.go("session", date=day, session_id=None, waiting_for=None)
+    turn.go(Step.SESSION, date=day, session_id=None, waiting_for=None)
     number, _ = words.session_hint(text, _day_starts(info))
     chosen = _session_by_number(info, number)
     if chosen is None and kept is not None:
@@ -867,7 +1023,7 @@ def _check_day(turn: _Turn, day: dt.date) -> DayInfo | None:
     _offer_nearest(turn, day)
     if waiting_for is not None:
         turn.say("waitlist_invite", date=shown)
-    turn.go("date", date=None, session_id=None, waiting_for=waiting_for)
+    turn.go(Step.DATE, date=None, session_id=None, waiting_for=waiting_for)
     return None
 
 
@@ -879,11 +1035,12 @@ def nearest_days(facts: Facts, day: dt.date, count: int = 3) -> list[dt.date]:
 
 def _offer_nearest(turn: _Turn, day: dt.date) -> None:
     # The refused day itself is never offered, even when the facts still show places on it.
+    # Said in the same message as the refusal, in short dates: one SMS, not two.
     nearest = sorted([d for d in nearest_days(turn.facts, day, count=4) if d != day][:3])
     if nearest:
-        turn.say("nearest_dates", dates="; ".join(turn.day(d) for d in nearest))
+        turn.say_more("nearest_dates", dates="; ".join(format_date_short(d, turn.state.lang) for d in nearest))
     else:
-        turn.say("no_dates", last=turn.day(turn.facts.last_open_day))
+        turn.say_more("no_dates", last=turn.day(turn.facts.last_open_day))
 
 
 def _session_by_number(info: DayInfo, number: int | None) -> SessionInfo | None:
@@ -911,7 +1068,7 @@ def _on_session(turn: _Turn, text: str) -> None:
         if day is not None:
             _check_day(turn, day)
         else:
-            turn.go("date")
+            turn.go(Step.DATE)
             _ask_date(turn)
         return
     if number is None:
@@ -932,25 +1089,20 @@ def _hold(turn: _Turn, session: SessionInfo, others: list[SessionInfo] | None = 
 
     `others`: the day's other sessions with places, when the bot chose this one itself.
     """
-    refusal = turn.facts.refusal
     draft = turn.state.draft
-    if refusal is not None:
-        # Storage refused the HoldPlace this message asked for: say why, never ask again.
-        _refused(turn, refusal.reason, refusal.code)
-        return
     assert draft.date is not None and draft.service and draft.passport_type and draft.name
-    turn.effects.append(
-        HoldPlace(
-            date=draft.date,
-            session_id=session.id,
-            service=draft.service,
-            passport_type=draft.passport_type,
-            name=draft.name,
-            nik=draft.nik,
-            moving=draft.moving,
-        )
+    effect = HoldPlace(
+        date=draft.date,
+        session_id=session.id,
+        service=draft.service,
+        passport_type=draft.passport_type,
+        name=draft.name,
+        nik=draft.nik,
+        moving=draft.moving,
     )
-    turn.go("confirm", session_id=session.id)
+    if not turn.ask(effect):
+        return
+    turn.go(Step.CONFIRM, session_id=session.id)
     if draft.moving:
         turn.say(
             "move_summary",
@@ -961,19 +1113,30 @@ def _hold(turn: _Turn, session: SessionInfo, others: list[SessionInfo] | None = 
             minutes=turn.facts.hold_minutes,
         )
     else:
+        child = f" ({render('child_label', turn.state.lang)})" if draft.child else ""
         turn.say(
             "summary",
             service=render(f"service_{draft.service}", turn.state.lang),
             passport_type=render(f"type_{draft.passport_type}", turn.state.lang),
-            name=draft.name,
-            nik=mask_nik(draft.nik or ""),
-            date=turn.day(draft.date),
+            name=f"{draft.name}{child}",
+            nik="****" + (draft.nik or "")[-4:],
+            date=format_date_short(draft.date, turn.state.lang),
             start=session.start,
             end=session.end,
             minutes=turn.facts.hold_minutes,
         )
     if others:
         turn.say("summary_other_sessions", sessions=", ".join(f"{s.number}) {s.start}" for s in others))
+
+
+def _place_refused(turn: _Turn, effect: Effect, refusal: Refusal) -> None:
+    """Storage refused the HoldPlace or ConfirmHold this message asked for: say why."""
+    _refused(turn, refusal.reason, refusal.code)
+
+
+def _booking_refused(turn: _Turn, effect: Effect, refusal: Refusal) -> None:
+    """A reminded booking to confirm or cancel changed meanwhile (an officer cancelled it)."""
+    turn.say("unknown_code")
 
 
 def _refused(turn: _Turn, reason: str, code: str | None) -> None:
@@ -991,19 +1154,19 @@ def _refused(turn: _Turn, reason: str, code: str | None) -> None:
         turn.say("unknown_code")
     elif draft.date is None:
         turn.say("session_full")
-        turn.go("date", session_id=None)
+        turn.go(Step.DATE, session_id=None)
         _ask_date(turn)
     elif reason == RefusalReason.CLOSED:
         if _check_day(turn, draft.date) is not None:
             # The facts still show the day open; storage knows better (it closed just now).
             turn.say("date_office", date=turn.day(draft.date))
             _offer_nearest(turn, draft.date)
-            turn.go("date", date=None, session_id=None)
+            turn.go(Step.DATE, date=None, session_id=None)
     else:
-        turn.say("hold_lost" if turn.state.step == "confirm" else "session_full")
+        turn.say("hold_lost" if turn.state.step == Step.CONFIRM else "session_full")
         info = turn.facts.days.get(draft.date)
         if info is not None and info.available > 0 and not info.closed:
-            turn.go("session", session_id=None)
+            turn.go(Step.SESSION, session_id=None)
             _ask_session(turn, info)
         else:
             _check_day(turn, draft.date)
@@ -1018,10 +1181,6 @@ def _on_confirm(turn: _Turn, text: str) -> None:
         if not _correct(turn, text):
             turn.puzzled("move_confirm_hint" if draft.moving else "confirm_hint")
         return
-    if turn.facts.refusal is not None:
-        # Storage refused the ConfirmHold this message asked for.
-        _refused(turn, turn.facts.refusal.reason, turn.facts.refusal.code)
-        return
     hold = turn.facts.hold
     info = turn.facts.days.get(draft.date) if draft.date else None
     session = next((s for s in info.sessions if s.id == draft.session_id), None) if info else None
@@ -1030,16 +1189,18 @@ def _on_confirm(turn: _Turn, text: str) -> None:
     if hold is None or session is None:
         turn.say("hold_lost")
         if draft.date is not None and info is not None and info.available > 0 and not info.closed:
-            turn.go("session", session_id=None)
+            turn.go(Step.SESSION, session_id=None)
             _ask_session(turn, info)
         elif draft.date is not None:
             _check_day(turn, draft.date)
         else:
-            turn.go("date")
+            turn.go(Step.DATE)
             _ask_date(turn)
         return
-    turn.effects.append(ConfirmHold(hold.code))
-    turn.state = replace(turn.state, step="menu", draft=Draft())
+    if not turn.ask(ConfirmHold(hold.code)):
+        return
+    turn.reset(keep_hold=True)  # the held place is the booking now
+    turn.state = replace(turn.state, family=None if draft.moving else hold.code)
     day = turn.day(hold.date)
     if draft.moving:
         turn.say("moved", code=draft.moving, date=day, start=session.start, end=session.end)
@@ -1049,14 +1210,15 @@ def _on_confirm(turn: _Turn, text: str) -> None:
     turn.say(
         "booked",
         code=hold.code,
-        date=day,
+        date=format_date_short(hold.date, turn.state.lang),  # short: the confirmation is 2 SMS at most
         start=session.start,
         end=session.end,
         office=turn.facts.office_name,
         address=f", {address}" if address else "",
-        documents=render(f"documents_{draft.service}", turn.state.lang),
+        documents=documents_for(draft.service or "", draft.child, turn.state.lang),
         confirmation=_confirmation_note(turn, hold.date),
     )
+    _offer_family(turn)
     _say_pending(turn)
 
 
@@ -1074,56 +1236,125 @@ CORRECTED_FIELDS = (
 )
 
 
+FIELD_NUMBERS = {1: "service", 2: "passport_type", 3: "name", 4: "nik", 5: "date", 6: "session"}  # as numbered
+_NUMBER_LABEL = r"(?:no\.?|nomor|nomer|nmr|number|nr\.?|#)?\s*"
+FIELD_NUMBER_RE = re.compile(rf"{_NUMBER_LABEL}([1-6])", re.IGNORECASE)
+FIELD_NUMBER_VALUE_RE = re.compile(rf"{_NUMBER_LABEL}([1-6])(?:\s*[:=).\-]\s*|\s+)(.+)", re.IGNORECASE)
+
+
 def _correct(turn: _Turn, text: str) -> bool:
     """Change one detail at the summary, then show the summary again; False if text is none.
 
-    "salah nama", "ganti tanggal", "NIK salah" ask for that detail again (with the new value
-    in the same message, "salah nama, Budi Santosa", it is taken at once); a session's number
-    or time ("2", "sesi 3", "jam 10") moves the held place to that session of the same day.
+    A detail is named by its number in the summary ("3", "no 3", "salah 3") or in words
+    ("salah nama", "ganti tanggal", "NIK salah"): it is asked again, or taken at once when the
+    new value comes with it ("salah nama, Budi Santosa", "ganti 5 Senin"). A session named by
+    its number or time ("sesi 3", "jam 10"; a bare number too while moving a booking) moves the
+    held place to that session of the same day.
     """
     draft = turn.state.draft
     info = turn.facts.days.get(draft.date) if draft.date else None
-    if info is not None and not info.closed:
-        number = words.number(text, len(info.sessions))
-        if number is None:
-            number, rest = words.session_hint(text, _day_starts(info))
-            if number is not None and _date_in(turn, rest) is not None:
-                number = None  # another date too: read below as a correction of the date
-        chosen = _session_by_number(info, number)
-        if chosen is not None:
-            if chosen.id == draft.session_id:
-                turn.say("move_confirm_hint" if draft.moving else "confirm_hint")  # the place it holds
-            elif chosen.available <= 0:
-                turn.say("session_no_places", number=chosen.number)
-                _ask_session_again(turn, info)
-            else:
-                _hold(turn, chosen)
-            return True
-    if not CORRECTION_RE.search(text):
+    target = _numbered_field(turn, text) if not draft.moving else None
+    if target is None and _switch_session(turn, text, info):
+        return True
+    if target is None:
+        target = _named_field(text)
+    if target is None and CORRECTION_RE.search(text):
+        value_text = CORRECTION_RE.sub(" ", text)
+        target = ("date", value_text) if _date_in(turn, value_text) is not None else None  # "ganti 4/12"
+    if target is None:
         return False
-    field = next((name for name, pattern in CORRECTED_FIELDS if pattern.search(text)), None)
-    if field is None or (draft.moving and field not in ("date", "session")):
+    field, value_text = target
+    if draft.moving and field not in ("date", "session"):
         return False
     if field == "session":
         if info is None:
             return False
-        _ask_session_again(turn, info)
+        if not (value_text and _switch_session(turn, value_text, info, bare=True)):
+            _ask_session_again(turn, info)
         return True
-    found = _read(turn, CORRECTION_RE.sub(" ", CORRECTED_FIELDS_RE.sub(" ", text)))
-    value = {"name": found.name, "nik": found.nik.nik if found.nik else None, "date": found.date}.get(field)
-    value = value or {"service": found.service, "passport_type": found.passport_type}.get(field)
+    found = _read(turn, value_text) if value_text else None
+    value: str | dt.date | None = None
+    if found is not None:
+        value = {
+            "name": found.name,
+            "nik": found.nik.nik if found.nik else None,
+            "date": found.date,
+            "service": found.service,
+            "passport_type": found.passport_type,
+        }.get(field)
     turn.state = replace(turn.state, step=FIELD_STEPS[field], draft=_with_detail(draft, field, None))
     if value is None:
+        if field == "nik" and found is not None and found.nik is not None and found.nik.problem:
+            turn.say(f"nik_{found.nik.problem}")
+            return True
         _prompt(turn)
         return True
     if field == "nik" and isinstance(value, str):
-        taken = turn.facts.nik_bookings.get(value)
-        if taken:
-            turn.reset()
-            _say_nik_taken(turn, taken)
+        if not _take_nik(turn, value):
             return True
-    turn.state = replace(turn.state, draft=_with_detail(turn.state.draft, field, value))
-    _continue_booking(turn, session=found.session)
+    else:
+        turn.state = replace(turn.state, draft=_with_detail(turn.state.draft, field, value))
+    _continue_booking(turn, session=found.session if found else None)
+    return True
+
+
+def _numbered_field(turn: _Turn, text: str) -> tuple[str, str] | None:
+    """Return (field, new value) when the message names a detail by its number in the summary.
+
+    "3", "no. 3", "salah 3" name detail 3; "salah 3: Budi Santosa" gives its new value too. A
+    number that starts a date ("ganti 5 Desember") is a new date, not detail 5.
+    """
+    folded = CORRECTION_RE.sub(" ", text)
+    folded = re.sub(r"\b(?:yang|yg|the|is|nya)\b", " ", folded, flags=re.IGNORECASE)
+    folded = re.sub(r"\s+", " ", folded).strip(" ,.;:!?-")
+    match = FIELD_NUMBER_RE.fullmatch(folded)
+    if match:
+        return FIELD_NUMBERS[int(match.group(1))], ""
+    if not CORRECTION_RE.search(text):
+        return None
+    match = FIELD_NUMBER_VALUE_RE.fullmatch(folded)
+    if match is None:
+        return None
+    if _date_in(turn, folded) is not None:
+        return "date", folded
+    return FIELD_NUMBERS[int(match.group(1))], match.group(2)
+
+
+def _named_field(text: str) -> tuple[str, str] | None:
+    """Return (field, new value) for "salah nama", "ganti tanggal Senin", "NIK salah ..."."""
+    if not CORRECTION_RE.search(text):
+        return None
+    field = next((name for name, pattern in CORRECTED_FIELDS if pattern.search(text)), None)
+    if field is None:
+        return None
+    value = CORRECTION_RE.sub(" ", CORRECTED_FIELDS_RE.sub(" ", text))
+    return field, value if value.strip(" ,.;:!?-") else ""
+
+
+def _switch_session(turn: _Turn, text: str, info: DayInfo | None, bare: bool = False) -> bool:
+    """Move the held place to the session the text names ("sesi 3", "jam 10"); False if none.
+
+    A bare number names a session only while moving a booking (or when `bare`): at a new
+    booking's summary it is the number of a detail.
+    """
+    draft = turn.state.draft
+    if info is None or info.closed:
+        return False
+    number = words.number(text, len(info.sessions)) if (draft.moving or bare) else None
+    if number is None:
+        number, rest = words.session_hint(text, _day_starts(info))
+        if number is not None and _date_in(turn, rest) is not None:
+            return False  # another date too: a correction of the date
+    chosen = _session_by_number(info, number)
+    if chosen is None:
+        return False
+    if chosen.id == draft.session_id:
+        turn.say("move_confirm_hint" if draft.moving else "confirm_hint")  # the place it holds
+    elif chosen.available <= 0:
+        turn.say("session_no_places", number=chosen.number)
+        _ask_session_again(turn, info)
+    else:
+        _hold(turn, chosen)
     return True
 
 
@@ -1147,8 +1378,14 @@ def _with_detail(draft: Draft, field: str, value: str | dt.date | None) -> Draft
 
 
 def _ask_session_again(turn: _Turn, info: DayInfo) -> None:
-    turn.go("session")
+    turn.go(Step.SESSION)
     _ask_session(turn, info)
+
+
+def _offer_family(turn: _Turn) -> None:
+    """Offer to book a family member the same way, while the number may hold another booking."""
+    if len(turn.facts.bookings) + 1 < turn.facts.max_bookings:
+        turn.say("booked_family")
 
 
 def _confirmation_note(turn: _Turn, day: dt.date) -> str:
@@ -1170,7 +1407,7 @@ def _picked(turn: _Turn, text: str, prompt: str) -> str | None:
     if code is not None and _find_booking(turn, code) is not None:
         return code
     if not turn.facts.bookings:
-        turn.state = replace(turn.state, step="menu", draft=Draft())
+        turn.reset()
         turn.say("no_bookings")
         return None
     turn.puzzled("unknown_code" if code else "not_understood")
@@ -1187,15 +1424,15 @@ def _on_cancel_pick(turn: _Turn, text: str) -> None:
 def _on_cancel_confirm(turn: _Turn, text: str) -> None:
     code = turn.state.draft.cancelling
     if words.is_yes(text):
-        turn.state = replace(turn.state, step="menu", draft=Draft())
-        if turn.facts.refusal is not None or _find_booking(turn, code) is None:
+        turn.reset()
+        if code is None or _find_booking(turn, code) is None:
             turn.say("unknown_code")
             return
-        turn.effects.append(CancelBooking(code or ""))
-        turn.say("cancelled", code=code)
-        _say_pending(turn, answered=code)
+        if turn.ask(CancelBooking(code)):
+            turn.say("cancelled", code=code)
+            _say_pending(turn, answered=code)
     elif words.is_no(text):
-        turn.state = replace(turn.state, step="menu", draft=Draft())
+        turn.reset()
         turn.say("kept", code=code)
     else:
         turn.puzzled("yes_no_hint")
@@ -1211,18 +1448,18 @@ def _prompt(turn: _Turn) -> None:
     """Say again what the current step expects (after a language switch or an attachment)."""
     step_name = turn.state.step
     draft = turn.state.draft
-    if step_name == "session" and draft.date and draft.date in turn.facts.days:
+    if step_name == Step.SESSION and draft.date and draft.date in turn.facts.days:
         _ask_session(turn, turn.facts.days[draft.date])
-    elif step_name in ("date", "session"):
+    elif step_name in (Step.DATE, Step.SESSION):
         _ask_date(turn)
-    elif step_name == "cancel_confirm":
+    elif step_name == Step.CANCEL_CONFIRM:
         _ask_cancel(turn, draft.cancelling)
-    elif step_name in ("cancel_pick", "move_pick"):
-        turn.say("pick_cancel" if step_name == "cancel_pick" else "pick_move", bookings=_booking_codes(turn))
-    elif step_name == "confirm" and draft.moving:
+    elif step_name in (Step.CANCEL_PICK, Step.MOVE_PICK):
+        turn.say("pick_cancel" if step_name == Step.CANCEL_PICK else "pick_move", bookings=_booking_codes(turn))
+    elif step_name == Step.CONFIRM and draft.moving:
         turn.say("move_confirm_hint")
     else:
-        if step_name == "service" and draft == Draft(child=draft.child):
+        if step_name == Step.SERVICE and draft == Draft(child=draft.child):
             turn.say("ask_details_child" if draft.child else "ask_details")
             return
         if step_name in ("name", "nik") and draft.child:
@@ -1241,16 +1478,50 @@ def _prompt(turn: _Turn) -> None:
             _menu(turn)
 
 
-STEP_HANDLERS = {
-    "menu": _on_menu,
-    "service": _collecting(_on_service),
-    "passport_type": _collecting(_on_passport_type),
-    "name": _collecting(_on_name),
-    "nik": _collecting(_on_nik),
-    "date": _collecting(_on_date),
-    "session": _on_session,
-    "confirm": _on_confirm,
-    "cancel_pick": _on_cancel_pick,
-    "cancel_confirm": _on_cancel_confirm,
-    "move_pick": _on_move_pick,
+Handler = Callable[[_Turn, Event], None]
+
+
+def _answer(handler: Callable[[_Turn, str], None]) -> Handler:
+    """A step's own handler of an answer to its question (it reads the text)."""
+
+    def run(turn: _Turn, event: Event) -> None:
+        handler(turn, event.text)
+
+    return run
+
+
+ANY = None  # a row of the table that applies at every step without a row of its own
+# The one transition table: (step, event) -> the handler that answers it.
+TRANSITIONS: dict[tuple[Step | None, EventKind], Handler] = {
+    (ANY, EventKind.STOP): _on_stop,
+    (ANY, EventKind.OPTED_OUT): _on_opted_out,
+    (ANY, EventKind.START): _on_start,
+    (ANY, EventKind.HANDOVER): _on_handover,
+    (ANY, EventKind.LANGUAGE): _on_language,
+    (ANY, EventKind.EMPTY): _on_empty,
+    (ANY, EventKind.REMINDER_YES): _on_reminder_yes,
+    (ANY, EventKind.REMINDER_CANCEL): _on_reminder_cancel,  # classified at the menu only
+    (ANY, EventKind.REMINDER_NO): _on_reminder_no,  # classified at the menu only
+    (ANY, EventKind.QUESTION): _on_question,
+    (ANY, EventKind.COMMAND): _on_command,
+    (Step.MENU, EventKind.ANSWER): _answer(_on_menu),
+    (Step.SERVICE, EventKind.ANSWER): _answer(_collecting(_on_service)),
+    (Step.PASSPORT_TYPE, EventKind.ANSWER): _answer(_collecting(_on_passport_type)),
+    (Step.NAME, EventKind.ANSWER): _answer(_collecting(_on_name)),
+    (Step.NIK, EventKind.ANSWER): _answer(_collecting(_on_nik)),
+    (Step.DATE, EventKind.ANSWER): _answer(_collecting(_on_date)),
+    (Step.SESSION, EventKind.ANSWER): _answer(_on_session),
+    (Step.CONFIRM, EventKind.ANSWER): _answer(_on_confirm),
+    (Step.CANCEL_PICK, EventKind.ANSWER): _answer(_on_cancel_pick),
+    (Step.CANCEL_CONFIRM, EventKind.ANSWER): _answer(_on_cancel_confirm),
+    (Step.MOVE_PICK, EventKind.ANSWER): _answer(_on_move_pick),
+}
+
+# How each refusable effect's refusal is answered (see _Turn.ask).
+REFUSALS: dict[type[Effect], Callable[[_Turn, Effect, Refusal], None]] = {
+    HoldPlace: _place_refused,
+    ConfirmHold: _place_refused,
+    ConfirmBooking: _booking_refused,
+    CancelBooking: _booking_refused,
+    JoinWaitlist: _waitlist_refused,
 }

@@ -8,11 +8,15 @@ whether the number exists is known only to the civil registry (Dukcapil).
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
 
 NIK_LENGTH = 16
+# Below this age a citizen applies as a child: a parent books, with the child's documents
+# (an Indonesian is an adult at 17, or once married, which a NIK does not tell).
+ADULT_AGE = 17
 
 # Province codes of Indonesia (Kemendagri), including the Papua provinces formed in 2022 (92-97).
 PROVINCE_CODES = frozenset(
@@ -205,6 +209,38 @@ def _plausible_birth_date(day: int, month: int, year: int) -> bool:
     return any(day <= calendar.monthrange(century + year, month)[1] for century in (1900, 2000))
 
 
+def birth_date(nik: str, today: dt.date) -> dt.date | None:
+    """Return the birth date a NIK's digits 7-12 give (DDMMYY, day + 40 for women), or None.
+
+    The century is the latest that puts the birth on or before today: "150115" is 15 January
+    2015 in 2026, and "150130" is 15 January 1930.
+    """
+    if len(nik) != NIK_LENGTH or not nik.isdigit():
+        return None
+    day, month, year = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
+    if day > 40:
+        day -= 40
+    for century in (2000, 1900):
+        try:
+            born = dt.date(century + year, month, day)
+        except ValueError:
+            continue
+        if born <= today:
+            return born
+    return None
+
+
+def age_on(born: dt.date, day: dt.date) -> int:
+    """Return the age in whole years on a day of someone born on a date."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def is_minor(nik: str | None, day: dt.date) -> bool:
+    """Return whether the NIK's holder is under ADULT_AGE on the day (a child applicant)."""
+    born = birth_date(nik or "", day)
+    return born is not None and age_on(born, day) < ADULT_AGE
+
+
 def read_nik(text: str) -> NikCheck:
     """Check the NIK in a message, which may have words around it ("NIK saya 1671 ...").
 
@@ -240,3 +276,19 @@ def read_nik(text: str) -> NikCheck:
 
 def _digit_count(words: list[str]) -> int:
     return sum(ch.isdigit() for word in words for ch in word)
+
+
+def niks_in(text: str) -> frozenset[str]:
+    """Return every NIK the machine could read in text: each 16 digits in a row with a NIK's form.
+
+    What storage looks up before the machine runs (facts.nik_bookings), so it must cover
+    every reader: find_nik, read_nik, read_details, and the machine taking words out before
+    it reads ("salah nik 1671 0145 ganti 0190 0001" leaves "1671 0145 0190 0001"). They all
+    read the digits of the NFKC text in their order, joining some and never skipping one, so
+    every 16 digits in a row of those digits covers them; the readers accept only a NIK's form.
+    """
+    if not isinstance(text, str):
+        return frozenset()
+    digits = "".join(ch for ch in unicodedata.normalize("NFKC", text) if "0" <= ch <= "9")
+    runs = (digits[start : start + NIK_LENGTH] for start in range(len(digits) - NIK_LENGTH + 1))
+    return frozenset(run for run in runs if _form_problem(run) is None)

@@ -5,21 +5,27 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, TypedDict
 
-STEPS = (
-    "menu",
-    "service",
-    "passport_type",
-    "name",
-    "nik",
-    "date",
-    "session",
-    "confirm",
-    "cancel_pick",
-    "cancel_confirm",
-    "move_pick",
-)
+
+class Step(StrEnum):
+    """Where a conversation is: the question the bot waits for an answer to."""
+
+    MENU = "menu"
+    SERVICE = "service"
+    PASSPORT_TYPE = "passport_type"
+    NAME = "name"
+    NIK = "nik"
+    DATE = "date"
+    SESSION = "session"
+    CONFIRM = "confirm"  # the summary of a booking (or a move) is shown: YA books it
+    CANCEL_PICK = "cancel_pick"  # which booking to cancel
+    CANCEL_CONFIRM = "cancel_confirm"  # "Batalkan ...? Balas YA atau TIDAK"
+    MOVE_PICK = "move_pick"  # which booking to move
+
+
+STEPS = tuple(step.value for step in Step)
 
 DATE_FIELDS = ("date", "waiting_for")  # stored as ISO strings in JSON
 
@@ -59,7 +65,7 @@ class DraftChanges(TypedDict, total=False):
 
 @dataclass(frozen=True)
 class State:
-    step: str = "menu"
+    step: Step = Step.MENU
     lang: str = "id"
     draft: Draft = field(default_factory=Draft)
     handover: bool = False  # an officer has the conversation; the bot stays silent
@@ -68,6 +74,15 @@ class State:
     # The citizen's language is known (they wrote in it, or chose it): from then on only EN/ID
     # or a whole sentence in the other language changes it, never a single word.
     lang_known: bool = False
+    # The code of the booking this conversation made last: TAMBAH books a family member with
+    # its service, passport type and time, asking only the new name and NIK.
+    family: str | None = None
+
+    def __post_init__(self) -> None:
+        # A step given as its name ("confirm") is the Step; an unknown one is left for
+        # machine.sane_state to send back to the menu.
+        if not isinstance(self.step, Step) and self.step in STEPS:
+            object.__setattr__(self, "step", Step(self.step))
 
     def to_json(self) -> dict[str, Any]:
         """Return the state as JSON-safe values."""
@@ -76,13 +91,14 @@ class State:
             if draft[name] is not None:
                 draft[name] = draft[name].isoformat()
         return {
-            "step": self.step,
+            "step": str(self.step),
             "lang": self.lang,
             "draft": draft,
             "handover": self.handover,
             "opted_out": self.opted_out,
             "stuck": self.stuck,
             "lang_known": self.lang_known,
+            "family": self.family,
         }
 
     @classmethod
@@ -102,14 +118,16 @@ class State:
             step: object = value.get("step", "menu")
             lang: object = value.get("lang")
             stuck: object = value.get("stuck", 0)
+            family: object = value.get("family")
             return cls(
-                step=step if isinstance(step, str) and step in STEPS else "menu",
+                step=Step(step) if isinstance(step, str) and step in STEPS else Step.MENU,
                 lang=lang if isinstance(lang, str) and lang in ("id", "en") else "id",
                 draft=draft,
                 handover=bool(value.get("handover")),
                 opted_out=bool(value.get("opted_out")),
                 stuck=stuck if isinstance(stuck, int) and 0 <= stuck < 100 else 0,
                 lang_known=bool(value.get("lang_known")),
+                family=family if isinstance(family, str) else None,
             )
         except (TypeError, ValueError, AttributeError):
             return cls()

@@ -14,7 +14,7 @@ for _keyword, _words in {
     "move": ("UBAH", "RESCHEDULE", "CHANGE", "GANTI JADWAL", "UBAH JADWAL"),
     "documents": ("SYARAT", "DOCUMENTS", "DOKUMEN", "REQUIREMENTS", "PERSYARATAN"),
     "agent": ("PETUGAS", "AGENT", "OFFICER", "HUMAN", "OPERATOR", "CS", "ADMIN"),
-    "stop": ("STOP", "BERHENTI", "UNSUBSCRIBE", "END", "QUIT", "STOPALL", "STOP ALL"),
+    "stop": ("STOP", "BERHENTI", "UNSUBSCRIBE", "END", "QUIT", "STOPALL", "STOP ALL", "REVOKE", "OPTOUT"),
     "start": ("START", "MULAI", "UNSTOP", "SUBSCRIBE"),
     "help": ("BANTUAN", "HELP", "INFO", "TOLONG", "?"),
     "english": ("EN", "ENGLISH", "INGGRIS", "BAHASA INGGRIS"),
@@ -155,7 +155,8 @@ KEYWORD_FILLERS = {
     "MIN",
 }
 # Twilio answers these itself on SMS (its default opt-out keywords).
-TWILIO_STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
+# Twilio's default SMS opt-out keywords: Twilio itself answers them and blocks the number.
+TWILIO_STOP_WORDS = {"STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
 
 CODE_RE = re.compile(r"\b([A-Z]{2,5})-?([2-9A-HJ-NP-Z]{6})\b")
 
@@ -475,6 +476,15 @@ def is_no(text: str) -> bool:
 def is_twilio_stop_word(text: str) -> bool:
     """Return whether Twilio itself answers this opt-out word on SMS."""
     return normalize(text) in TWILIO_STOP_WORDS
+
+
+# Twilio's SMS opt-in keywords: Twilio lets messages reach the number again after them.
+TWILIO_START_WORDS = {"START", "YES", "UNSTOP"}
+
+
+def is_twilio_start_word(text: str) -> bool:
+    """Return whether Twilio itself takes this word on SMS as opting in again."""
+    return normalize(text) in TWILIO_START_WORDS
 
 
 def booking_code(text: str) -> str | None:

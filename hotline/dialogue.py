@@ -61,12 +61,9 @@ def receive(session: Session, office: Office, message: IncomingMessage, now: dt.
     )
     if inbound is None:
         return []
-    state = State.from_json(conversation.state)
+    state = conversations.load_state(conversation)
     outcome = _decide(session, office, conversation, state, Inbound(body, message.num_media), now, limits)
-    conversation.state = outcome.state.to_json()
-    conversation.language = outcome.state.lang
-    conversation.handover = outcome.state.handover
-    conversation.opted_out = outcome.state.opted_out
+    conversations.save_state(conversation, outcome.state)
     _keep_inbox_in_step(conversation, state, outcome.state, now)
     replies = [fit_to_channel(reply, message.channel) for reply in outcome.replies]
     for reply in replies:
@@ -101,6 +98,7 @@ def _decide(session, office, conversation, state: State, message: Inbound, now, 
             max_bookings=limits.max_bookings_per_phone,
             hold_minutes=limits.hold_minutes,
             refusal=refusal,
+            text=message.text,
         )
         outcome = step(state, message, now, facts)
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterable
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -110,6 +111,28 @@ def active_code_for_nik(session: Session, office: Office, nik: str, today: dt.da
             Booking.date >= today,
         )
     )
+
+
+def active_codes_for_niks(session: Session, office: Office, niks: Iterable[str], today: dt.date) -> dict[str, str]:
+    """Return NIK -> code of its active booking at the office, for those of the NIKs that have one."""
+    wanted = sorted(set(niks))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Booking.nik, Booking.code)
+        .where(
+            Booking.office_id == office.id,
+            Booking.nik.in_(wanted),
+            Booking.status.in_(ACTIVE),
+            Booking.date >= today,
+        )
+        .order_by(Booking.id)
+    )
+    codes: dict[str, str] = {}
+    for nik, code in rows:
+        if nik is not None:
+            codes.setdefault(nik, code)
+    return codes
 
 
 def current_hold(session: Session, conversation: Conversation) -> Booking | None:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from conversations.state import State
 from storage.db import upsert
 from storage.models import Conversation, Message, Office
 
@@ -40,6 +41,23 @@ def lock_conversation(session: Session, office: Office, phone: str, channel: str
     )
     assert conversation is not None
     return conversation
+
+
+def load_state(conversation: Conversation) -> State:
+    """Return the conversation's state as the machine knows it."""
+    return State.from_json(conversation.state)
+
+
+def save_state(conversation: Conversation, state: State) -> None:
+    """Store the conversation's state and the columns that mirror it: the one writer of both.
+
+    The inbox and the scheduler query the mirrors (language, handover, opted out); writing
+    them here, from the state, keeps them what the state says.
+    """
+    conversation.state = state.to_json()
+    conversation.language = state.lang
+    conversation.handover = state.handover
+    conversation.opted_out = state.opted_out
 
 
 def find_conversation(session: Session, office: Office, phone: str) -> Conversation | None:

@@ -3,39 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from conversations.facts import BookingInfo, DayInfo, Facts, HoldInfo, Refusal, SessionInfo
 from conversations.hours import OfficeHours, next_opening
+from conversations.nik import niks_in
 from conversations.vocabulary import BookingStatus
-from storage.bookings import active_bookings, active_code_for_nik, current_hold
+from storage.bookings import active_bookings, active_codes_for_niks, current_hold
 from storage.calendar import national_holidays, office_today, places
+from storage.conversations import load_state
 from storage.models import Booking, Conversation, Office
 from storage.offices import office_fees, office_hours, office_questions
 from storage.reminders import confirmed_through
 from storage.waitlist import OFFER_MINUTES
-
-
-class NikBookings(Mapping[str, str]):
-    """NIK -> code of its active booking at the office, looked up only when asked."""
-
-    def __init__(self, session: Session, office: Office, today: dt.date) -> None:
-        self._session, self._office, self._today = session, office, today
-
-    def __getitem__(self, nik: str) -> str:
-        code = active_code_for_nik(self._session, self._office, nik, self._today)
-        if code is None:
-            raise KeyError(nik)
-        return code
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(())  # never listed: the machine only asks about one NIK
-
-    def __len__(self) -> int:
-        return 0
 
 
 def load_facts(
@@ -47,8 +30,13 @@ def load_facts(
     max_bookings: int,
     hold_minutes: int,
     refusal: Refusal | None = None,
+    text: str = "",
 ) -> Facts:
-    """Return the facts for one message of the conversation, as of now."""
+    """Return the facts for one message of the conversation (its text), as of now.
+
+    Plain data, loaded before the machine runs: the bookings of the NIKs it may read in
+    the text or hold in its draft are looked up here, in one query, not while it runs.
+    """
     today = office_today(office, now)
     last = today + dt.timedelta(days=office.book_ahead_days)
     days = {
@@ -76,6 +64,9 @@ def load_facts(
     awaiting = tuple(_booking_info(b) for b in active if b.status == BookingStatus.BOOKED and b.reminded_at is not None)
     hold = current_hold(session, conversation)
     hours = office_hours(session, office)
+    niks = set(niks_in(text))
+    if (drafted := load_state(conversation).draft.nik) is not None:
+        niks.add(drafted)
     return Facts(
         office_name=office.name,
         office_address=office.address,
@@ -88,7 +79,7 @@ def load_facts(
             if hold is not None and hold.hold_expires_at is not None
             else None
         ),
-        nik_bookings=NikBookings(session, office, today),
+        nik_bookings=active_codes_for_niks(session, office, niks, today),
         max_bookings=max_bookings,
         hold_minutes=hold_minutes,
         channel=conversation.channel,

@@ -16,9 +16,9 @@ from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from conversations.dates import format_date
-from conversations.state import Draft, State
+from conversations.state import Draft, Step
 from conversations.vocabulary import BookingStatus
-from storage.conversations import find_conversation, lock_conversation
+from storage.conversations import find_conversation, load_state, lock_conversation, save_state
 from storage.models import Booking, Conversation, WaitlistEntry
 from storage.outbox import enqueue
 
@@ -62,13 +62,12 @@ def lock_booking(session: Session, booking_id: int, *conditions: ColumnElement[b
 
 def back_to_menu(conversation: Conversation) -> None:
     """Drop the conversation's draft and put it back at the menu (language and flags kept)."""
-    state = State.from_json(conversation.state)
-    conversation.state = replace(state, step="menu", draft=Draft()).to_json()
+    save_state(conversation, replace(load_state(conversation), step=Step.MENU, draft=Draft()))
 
 
 def waits_on(conversation: Conversation, hold: Booking) -> bool:
     """Tell whether the conversation is at the summary of this hold, waiting for a YA."""
-    state = State.from_json(conversation.state)
+    state = load_state(conversation)
     return state.step == "confirm" and state.draft.date == hold.date and state.draft.session_id == hold.session_id
 
 
@@ -104,7 +103,7 @@ def expire_hold(session: Session, booking_id: int, now: dt.datetime) -> bool:
     if hold is None:
         return False
     hold.status = BookingStatus.EXPIRED
-    if not waits_on(conversation, hold) or State.from_json(conversation.state).draft.offer:
+    if not waits_on(conversation, hold) or load_state(conversation).draft.offer:
         return True
     back_to_menu(conversation)
     notice = functools.partial(

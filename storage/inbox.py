@@ -42,11 +42,12 @@ from sqlalchemy.orm import Session, aliased
 from conversations.channels import in_whatsapp_window, without_control
 from conversations.dates import format_date
 from conversations.nik import mask_nik, mask_niks
-from conversations.state import Draft, State
+from conversations.state import Draft, Step
 from storage import audit
 from storage.audit import mask_phone
 from storage.bookings import active_bookings, release_holds
 from storage.calendar import office_today
+from storage.conversations import load_state, save_state
 from storage.db import upsert
 from storage.models import (
     LEADS,
@@ -531,9 +532,7 @@ def _check_owner(officer: Officer, conversation: Conversation) -> None:
 def _set_handover(session: Session, conversation: Conversation, on: bool) -> int:
     """Turn handover on or off in the state and its mirror, back at the menu; return holds given back."""
     released = release_holds(session, conversation)
-    state = State.from_json(conversation.state)
-    conversation.state = dataclasses.replace(state, step="menu", draft=Draft(), handover=on).to_json()
-    conversation.handover = on
+    save_state(conversation, dataclasses.replace(load_state(conversation), step=Step.MENU, draft=Draft(), handover=on))
     return released
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from conversations.catalogue import render
 from conversations.channels import Channel
-from conversations.state import State
+from storage.conversations import load_state, save_state
 from storage.db import rows_changed, upsert
 from storage.models import Booking, Conversation, DeliveryState, Message, Office, SendSlot
 
@@ -292,9 +292,7 @@ def opt_out(session: Session, conversation_id: int, now: dt.datetime) -> None:
     if conversation is None or conversation.opted_out:
         return
     # As the machine does on STOP: opted out, and no officer keeps a conversation nobody can reach.
-    state = dataclasses.replace(State.from_json(conversation.state), opted_out=True, handover=False)
-    conversation.state = state.to_json()
-    conversation.opted_out, conversation.handover = True, False
+    save_state(conversation, dataclasses.replace(load_state(conversation), opted_out=True, handover=False))
     conversation.updated_at = now
 
 

@@ -26,8 +26,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from conversations.catalogue import render
-from conversations.dates import format_date
+from conversations.catalogue import documents_for, render
+from conversations.dates import format_date, format_date_short
+from conversations.nik import is_minor
 from conversations.vocabulary import BookingStatus
 from storage.calendar import closed_on, office_today
 from storage.holds import claim_booking_conversation, lock_booking
@@ -134,12 +135,12 @@ def remind(session: Session, booking_id: int, now: dt.datetime) -> bool:
         dedupe_key=reminder_key(booking),
         params={
             "code": booking.code,
-            "date": format_date(booking.date, lang),
+            "date": format_date_short(booking.date, lang),  # tomorrow; the reminder is 2 SMS at most
             "start": booking.session.start,
             "end": booking.session.end,
             "office": office.name,
             "address": f", {office.address}" if office.address else "",
-            "documents": render(f"documents_{booking.service}", lang),
+            "documents": documents_for(booking.service, is_minor(booking.nik, booking.date), lang),
             # Only a booking that can still be released is told it will be.
             "release_note": " " + render("reminder_deadline", lang, time=office.confirm_by) if releasable else "",
         },

@@ -19,10 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from conversations.dates import format_date
-from conversations.state import Draft, State
+from conversations.state import Draft, Step
 from conversations.vocabulary import ACTIVE, BookingStatus, RefusalReason, WaitlistStatus
 from storage.bookings import Refused, active_code_for_nik, hold_place
 from storage.calendar import office_today, places
+from storage.conversations import load_state, save_state
 from storage.db import rows_changed
 from storage.holds import back_to_menu, claim_conversation
 from storage.models import Booking, Conversation, Office, WaitlistEntry
@@ -213,20 +214,22 @@ def offer_next(
     entry.status, entry.hold_id, entry.offer_expires_at = WaitlistStatus.OFFERED, hold.id, hold.hold_expires_at
     # Whatever the citizen was doing, their conversation is now at this place's summary:
     # YA books it through the usual ConfirmHold, TIDAK gives it to the next in line.
-    state = State.from_json(conversation.state)
-    conversation.state = replace(
-        state,
-        step="confirm",
-        draft=Draft(
-            service=entry.service,
-            passport_type=entry.passport_type,
-            name=entry.name,
-            nik=entry.nik,
-            date=day,
-            session_id=offered.id,
-            offer=True,
+    save_state(
+        conversation,
+        replace(
+            load_state(conversation),
+            step=Step.CONFIRM,
+            draft=Draft(
+                service=entry.service,
+                passport_type=entry.passport_type,
+                name=entry.name,
+                nik=entry.nik,
+                date=day,
+                session_id=offered.id,
+                offer=True,
+            ),
         ),
-    ).to_json()
+    )
     enqueue(
         session,
         conversation,
@@ -294,7 +297,7 @@ def expire_offer(session: Session, entry_id: int, now: dt.datetime) -> bool:
     if hold is not None and hold.status == BookingStatus.HELD:
         hold.status = BookingStatus.EXPIRED
     entry.status = WaitlistStatus.EXPIRED
-    state = State.from_json(conversation.state)
+    state = load_state(conversation)
     if state.step == "confirm" and state.draft.offer and state.draft.date == entry.date:
         back_to_menu(conversation)
     enqueue(

@@ -68,6 +68,7 @@ def sample_params(lang: str) -> dict[str, object]:
         "deadline": "20:00",
         "when": f"{day} 08:00",
         "weekday": "Jumat" if lang == "id" else "Wednesday",
+        "year": 2015,
         "known": render("known", lang, details=f"Perpanjang/ganti, elektronik; Budi Santoso; {day}") + " ",
         "missing": "NIK, tanggal",
         "example": "1671014501900001, besok",
@@ -160,7 +161,7 @@ SPEAKERS = [Path(machine.__file__)] + [
 
 def _ids_the_machine_uses() -> set[str]:
     source = "\n".join(path.read_text("utf-8") for path in SPEAKERS)
-    used = set(re.findall(r"""(?:say|puzzled|render)\(\s*["']([a-z_0-9]+)["']""", source))
+    used = set(re.findall(r"""(?:say|say_more|puzzled|render)\(\s*["']([a-z_0-9]+)["']""", source))
     used |= set(re.findall(r"""message_id=["']([a-z_0-9]+)["']""", source))
     for chosen in re.findall(r'say\(\s*"([a-z_]+)"\s+if\s[^"]*else\s+"([a-z_]+)"', source):
         used |= set(chosen)  # say("a" if x else "b")
@@ -172,6 +173,7 @@ def _ids_the_machine_uses() -> set[str]:
     used |= {f"field_{f}" for f in fields} | {f"example_{f}" for f in fields} | {"field_name_child", "field_nik_child"}
     used |= {f"service_{s}" for s in machine.SERVICE_CHOICES.values()}
     used |= {f"documents_{s}" for s in machine.SERVICE_CHOICES.values()}
+    used |= {f"documents_child_{s}" for s in machine.SERVICE_CHOICES.values()}
     used |= {f"type_{t}" for t in machine.TYPE_CHOICES.values()}
     used |= {"status_booked", "status_confirmed"}
     return used

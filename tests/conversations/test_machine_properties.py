@@ -20,7 +20,7 @@ from conversations import words
 from conversations.channels import GSM7, GSM7_EXTENDED
 from conversations.effects import CancelBooking, ConfirmBooking, ConfirmHold, HoldPlace, JoinWaitlist
 from conversations.facts import Facts
-from conversations.machine import Inbound, Outcome, sane_state, step
+from conversations.machine import BOOKING_STEPS, Inbound, Outcome, sane_state, step
 from conversations.state import STEPS, State
 from tests.conversations.test_machine import (
     AT_CONFIRM,
@@ -344,6 +344,10 @@ class Checks:
 
     def __call__(self, state: State, text: str, facts: Facts, outcome: Outcome) -> None:
         command, argument = words.keyword(text.strip())
+        if facts.channel == "sms" and words.is_twilio_stop_word(text):
+            command, argument = "stop", ""  # Twilio opts the number out on these words (CANCEL too)
+        if state.opted_out and facts.channel == "sms" and words.is_twilio_start_word(text):
+            command = "start"  # ... and in again on these (YES too)
         effects = outcome.effects
         # A booking is made only by a YA in the confirm step; a cancellation only by a YA to it,
         # or by a BATAL answering the reminder of that very booking.
@@ -404,7 +408,10 @@ class Checks:
             assert outcome.state.handover == (command == "agent")
         elif state.handover and not state.opted_out and command != "stop":
             assert outcome.state == state
-            assert bool(outcome.replies) == bool(outcome.effects)
+            if facts.refusal is None:
+                assert bool(outcome.replies) == bool(outcome.effects)
+            else:  # a reminded booking changed meanwhile: said so, nothing done
+                assert not outcome.effects and len(outcome.replies) <= 1
             assert all(isinstance(e, (ConfirmBooking, CancelBooking)) for e in outcome.effects)
         elif not (command == "stop" and (state.opted_out or facts.channel == "sms")):
             assert outcome.replies, (state, text)
@@ -449,9 +456,10 @@ def happen(world: World, kind: str, *args) -> None:
     assert len(active) <= world.max_bookings
     niks = [b.nik for b in active if b.nik]
     assert len(niks) == len(set(niks))
-    # A live hold belongs to a booking in progress: leaving it gives the place back.
+    # A live hold belongs to a booking in progress (a detail being corrected at the summary
+    # keeps it, so the place is not lost over a typo): leaving the booking gives it back.
     if world.hold is not None and world.hold.expires_at > world.now:
-        assert world.state.step in ("date", "session", "confirm")
+        assert world.state.step in BOOKING_STEPS
 
 
 def play(world: World, events) -> None:

@@ -112,7 +112,7 @@ def test_batal_with_other_bookings_cancels_only_the_reminded_one():
 
 
 def test_batal_with_several_reminded_asks_which():
-    check(run(at("menu"), "BATAL", facts(REMINDED, REMINDED2)), "cancel_pick", [], ["Booking mana yang dibatalkan?"])
+    check(run(at("menu"), "BATAL", facts(REMINDED, REMINDED2)), "cancel_pick", [], ["Batalkan yang mana?"])
 
 
 def test_batal_with_a_code_asks_to_confirm_as_always():
@@ -168,7 +168,7 @@ def test_a_plain_no_to_a_reminder_asks_once_before_it_cancels(text):
 
 
 def test_a_plain_no_with_several_reminded_asks_which():
-    check(run(at("menu"), "tidak bisa datang", facts(REMINDED, REMINDED2)), "cancel_pick", [], ["Booking mana"])
+    check(run(at("menu"), "tidak bisa datang", facts(REMINDED, REMINDED2)), "cancel_pick", [], ["Batalkan yang mana"])
 
 
 @pytest.mark.parametrize("text", ["mungkin", "ya, tapi besok", "saya usahakan", "halo", "?? kapan"])
@@ -178,7 +178,7 @@ def test_an_unclear_answer_to_a_reminder_gets_the_hint_again_not_the_menu(text):
         outcome,
         "menu",
         [],
-        ["Balas YA untuk konfirmasi booking PLG-7K3QXM Kamis, 3 Desember 2026", "BATAL"],
+        ["Balas YA untuk konfirmasi PLG-7K3QXM Kamis, 3 Desember 2026", "BATAL"],
         not_says=["1 PESAN"],
     )
 
@@ -190,7 +190,7 @@ def test_an_unclear_answer_to_a_reminder_gets_the_hint_again_not_the_menu(text):
         (at("date", AT_DATE), "Tanggal berapa?"),
         (at("session", AT_SESSION), "Pilih sesi"),
         (at("service"), "Kirim dalam 1 pesan"),
-        (at("cancel_pick"), "Booking mana yang dibatalkan"),
+        (at("cancel_pick"), "Batalkan yang mana"),
     ],
 )
 def test_ya_in_the_middle_of_something_else_confirms_and_asks_again(state, prompt):
@@ -296,7 +296,7 @@ def test_a_booking_past_its_reminder_time_is_said_to_be_confirmed():
 
 def test_a_later_booking_is_told_of_the_reminder_and_the_deadline():
     outcome = run(at("confirm", AT_CONFIRM, lang="en"), "yes", facts(hold=make_hold(), confirmed_through=WEDNESDAY))
-    check(outcome, "menu", ["ConfirmHold"], ["We remind you at 09:00 the day before: reply YES by 20:00 to confirm"])
+    check(outcome, "menu", ["ConfirmHold"], ["Day-before reminder at 09:00: reply YES by 20:00 or lose the place."])
 
 
 def test_without_reminders_the_booked_reply_says_neither():

@@ -166,7 +166,7 @@ def test_a_whole_booking_over_whatsapp_is_stored(citizen, db, clock):
     sessions = citizen.says("Kamis")  # Thursday 3 December 2026
     assert "Kamis, 3 Desember 2026" in sessions[0]
     summary = citizen.says("2")
-    assert "10:00-12:00" in summary[0] and "************0002" in summary[0]
+    assert "10:00-12:00" in summary[0] and "NIK ****0002" in summary[0]
     booked = citizen.says("YA")
     assert "PLG-" in booked[0] and "paspor lama" in booked[0]
     with db.transaction() as session:
@@ -235,7 +235,7 @@ def test_the_summary_tells_the_configured_hold_time(db, clock):
     someone = Citizen(app.test_client(), "+6281234567890", whatsapp=True)
     for text in ("1", "baru biasa", "Budi Santoso", "1671014501900001", "2/12"):
         someone.says(text)
-    assert "ditahan 3 menit" in someone.says("1")[0]
+    assert "Balas YA dlm 3 mnt" in someone.says("1")[0]
     clock.advance(minutes=4)
     with db.transaction() as session:
         import datetime as dt

@@ -66,7 +66,7 @@ def test_a_first_timer_books_in_four_messages_through_the_webhook(citizen, db):
     sent = ["halo", "1", "baru biasa, Budi Santoso, 1671014501900001, besok", "ya"]
     replies = [citizen.says(text) for text in sent]
     assert replies[-1][0].startswith("Booking berhasil. Kode: PLG-")
-    summary = "Periksa: Paspor baru, biasa. Budi Santoso, NIK ************0001. Rabu, 2 Desember 2026"
+    summary = "1 Paspor baru 2 biasa 3 Budi Santoso 4 NIK ****0001 5 Rabu 2 Des"
     assert replies[2][0].startswith(summary)
 
 
@@ -78,7 +78,7 @@ def test_an_english_first_timer_books_in_four_messages(citizen):
 
 def test_everything_in_one_message_books_in_two_through_the_webhook(citizen, db):
     replies = citizen.says("pesan paspor baru biasa, Budi Santoso, 1671014501900001, besok sesi 1")
-    assert replies[0].startswith("Periksa:") and "08:00-10:00" in replies[0]
+    assert replies[0].startswith("1 Paspor") and "08:00-10:00" in replies[0]
     assert citizen.says("siap")[0].startswith("Booking berhasil")
 
 

@@ -95,7 +95,7 @@ def race(url: str, code: str, processes: int = 4, timeout: float = 60) -> list[s
 def to_summary(citizen, day: str = "Kamis", session: str = "1") -> None:
     for text in ("MENU", "1", "baru elektronik", "Budi Santoso", nik(1), day):
         citizen.says(text)
-    assert "Balas YA untuk memesan" in citizen.says(session)[0]
+    assert "Balas YA dlm" in citizen.says(session)[0]
 
 
 def test_a_lapsed_hold_is_expired_and_the_citizen_told_once(db, citizen, clock):
