@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from storage.models import Conversation
+from storage.models import Booking, Conversation
 from tests.conftest import WIB
 
 
@@ -87,3 +87,17 @@ def test_a_correction_at_the_summary_through_the_webhook(citizen):
     replies = citizen.says("salah nama, Budi Santosa")
     assert "Budi Santosa" in replies[0]
     assert citizen.says("ya")[0].startswith("Booking berhasil")
+
+
+def test_a_parent_books_for_a_child_with_tambah_through_the_webhook(citizen, db):
+    citizen.says("pesan paspor baru biasa, Budi Santoso, 1671014501900001, besok sesi 1")
+    booked = citizen.says("ya")
+    assert booked[-1] == "Untuk anggota keluarga lain, balas TAMBAH."
+    replies = citizen.says("tambah Ani Lestari 1671015001150001")  # a girl born in 2015
+    assert "NIK ini milik anak (lahir 2015)" in replies[0]
+    assert "3 Ani Lestari (anak)" in replies[1] and "6 08:00-10:00" in replies[1]
+    assert "Bawa: KTP ayah & ibu, KK, akta lahir anak" in citizen.says("ya")[0]
+    with db.transaction() as session:
+        bookings = session.scalars(select(Booking).order_by(Booking.id)).all()
+        assert [b.name for b in bookings] == ["Budi Santoso", "Ani Lestari"]
+        assert len({(b.date, b.session_id, b.service, b.passport_type) for b in bookings}) == 1
