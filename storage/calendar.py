@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -48,7 +48,7 @@ def closed_dates(session: Session, office: Office, first: dt.date, last: dt.date
 def closed_reason(
     office: Office,
     day: dt.date,
-    office_closed: dict[dt.date, str],
+    office_closed: Mapping[dt.date, str],
     extra_days: Collection[dt.date] = (),
 ) -> tuple[str | None, str | None]:
     """Return why the office is closed on day ("holiday", "office", "weekday") and a name.
@@ -145,12 +145,10 @@ def capacity_overrides(
     return {(sid, day): capacity for sid, day, capacity in rows if capacity is not None}
 
 
-def places(session: Session, office: Office, first: dt.date, last: dt.date, now: dt.datetime) -> list[DayPlaces]:
-    """Return each day from first to last with its sessions' capacity, bookings and live holds.
-
-    A day's sessions are the daily ones (on office weekdays) and the extra ones of that date,
-    numbered in start order; a capacity set for the date replaces the session's usual one.
-    """
+def taken_counts(
+    session: Session, office: Office, first: dt.date, last: dt.date, now: dt.datetime
+) -> dict[tuple[dt.date, int], tuple[int, int]]:
+    """Return (places booked, places held by a live hold) by (date, session id), from first to last."""
     counts = session.execute(
         select(
             Booking.date,
@@ -161,7 +159,16 @@ def places(session: Session, office: Office, first: dt.date, last: dt.date, now:
         .where(Booking.office_id == office.id, Booking.date.between(first, last))
         .group_by(Booking.date, Booking.session_id)
     )
-    taken = {(day, sid): (int(booked or 0), int(held or 0)) for day, sid, booked, held in counts}
+    return {(day, sid): (int(booked or 0), int(held or 0)) for day, sid, booked, held in counts}
+
+
+def places(session: Session, office: Office, first: dt.date, last: dt.date, now: dt.datetime) -> list[DayPlaces]:
+    """Return each day from first to last with its sessions' capacity, bookings and live holds.
+
+    A day's sessions are the daily ones (on office weekdays) and the extra ones of that date,
+    numbered in start order; a capacity set for the date replaces the session's usual one.
+    """
+    taken = taken_counts(session, office, first, last, now)
     office_closed = closed_dates(session, office, first, last)
     today, clock = office_today(office, now), office_time(office, now)
     sessions = office_sessions(session, office, first, last)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from conversations.state import State
@@ -17,7 +16,11 @@ def lock_conversation(session: Session, office: Office, phone: str, channel: str
     """Return the citizen's conversation with the office, created if new, locked for this transaction.
 
     The lock makes one citizen's messages run one after another, whatever process takes them.
+    A citizen who wrote before (the common case) costs one statement; a new one, three.
     """
+    found = _locked_conversation(session, office, phone)
+    if found is not None:
+        return found
     upsert(
         session,
         Conversation,
@@ -33,14 +36,18 @@ def lock_conversation(session: Session, office: Office, phone: str, channel: str
             "updated_at": now,
         },
     )
-    conversation = session.scalar(
+    conversation = _locked_conversation(session, office, phone)
+    assert conversation is not None
+    return conversation
+
+
+def _locked_conversation(session: Session, office: Office, phone: str) -> Conversation | None:
+    return session.scalar(
         select(Conversation)
         .where(Conversation.office_id == office.id, Conversation.phone == phone)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    assert conversation is not None
-    return conversation
 
 
 def load_state(conversation: Conversation) -> State:
@@ -79,8 +86,12 @@ def record_inbound(
     num_media: int,
     channel: str,
     now: dt.datetime,
-) -> Message | None:
-    """Store a citizen's message; return None if a message with this MessageSid is stored already."""
+) -> Message:
+    """Store a citizen's message (flushed with the rest of the transaction's changes).
+
+    The caller holds the conversation's lock and has looked the MessageSid up (message_by_sid),
+    so this MessageSid is new; the unique index still refuses a clash, failing the transaction.
+    """
     message = Message(
         conversation_id=conversation.id,
         direction="in",
@@ -91,11 +102,7 @@ def record_inbound(
         twilio_sid=sid,
         created_at=now,
     )
-    try:
-        with session.begin_nested():
-            session.add(message)
-    except IntegrityError:
-        return None
+    session.add(message)
     conversation.channel = channel
     conversation.last_inbound_at = now
     conversation.updated_at = now

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from conversations.facts import BookingInfo, DayInfo, Facts, HoldInfo, Refusal, SessionInfo
 from conversations.hours import OfficeHours, next_opening
 from conversations.nik import niks_in
-from conversations.vocabulary import BookingStatus
-from storage.bookings import active_bookings, active_codes_for_niks, current_hold
-from storage.calendar import national_holidays, office_today, places
+from conversations.vocabulary import ACTIVE, BookingStatus
+from storage.bookings import active_codes_for_niks
+from storage.calendar import closed_reason, national_holidays, office_time, office_today, taken_counts
 from storage.conversations import load_state
-from storage.models import Booking, Conversation, Office
-from storage.offices import office_fees, office_hours, office_questions
+from storage.models import Booking, Conversation, Office, OfficeSession
+from storage.office_setup import OfficeSetup, office_setup
 from storage.reminders import confirmed_through
 from storage.waitlist import OFFER_MINUTES
 
@@ -34,36 +36,19 @@ def load_facts(
 ) -> Facts:
     """Return the facts for one message of the conversation (its text), as of now.
 
-    Plain data, loaded before the machine runs: the bookings of the NIKs it may read in
-    the text or hold in its draft are looked up here, in one query, not while it runs.
+    Plain data, loaded before the machine runs, in few statements: the office's setup comes
+    from this process's cache (storage/office_setup.py); the places taken in the booking
+    window are one query, the citizen's bookings and hold another, and the bookings of the
+    NIKs the machine may read in the text or hold in its draft a third (when there are any).
     """
     today = office_today(office, now)
     last = today + dt.timedelta(days=office.book_ahead_days)
-    days = {
-        day.date: DayInfo(
-            date=day.date,
-            closed=day.closed,
-            holiday=day.holiday,
-            sessions=tuple(
-                SessionInfo(
-                    id=s.session.id,
-                    number=s.number,
-                    start=s.session.start,
-                    end=s.session.end,
-                    capacity=s.capacity,
-                    available=s.available,
-                )
-                for s in day.sessions
-            ),
-        )
-        for day in places(session, office, today, last, now)
-    }
-    active = active_bookings(session, office, conversation.phone, today)
-    bookings = tuple(_booking_info(b) for b in active)
+    setup = office_setup(session, office)
+    days = _days(office, setup, taken_counts(session, office, today, last, now), today, last, now)
+    active, hold = _bookings(session, office, conversation, today)
+    bookings = tuple(active)
     # Reminded and not yet confirmed: what a bare YA or BATAL answers.
-    awaiting = tuple(_booking_info(b) for b in active if b.status == BookingStatus.BOOKED and b.reminded_at is not None)
-    hold = current_hold(session, conversation)
-    hours = office_hours(session, office)
+    awaiting = tuple(b for b in active if b.reminded)
     niks = set(niks_in(text))
     if (drafted := load_state(conversation).draft.nik) is not None:
         niks.add(drafted)
@@ -73,29 +58,117 @@ def load_facts(
         today=today,
         book_ahead_days=office.book_ahead_days,
         days=days,
-        bookings=bookings,
-        hold=(
-            HoldInfo(hold.code, hold.date, hold.session_id, hold.hold_expires_at)
-            if hold is not None and hold.hold_expires_at is not None
-            else None
-        ),
-        nik_bookings=active_codes_for_niks(session, office, niks, today),
+        bookings=tuple(b.info for b in bookings),
+        hold=hold,
+        nik_bookings=active_codes_for_niks(session, office, niks, today) if niks else {},
         max_bookings=max_bookings,
         hold_minutes=hold_minutes,
         channel=conversation.channel,
         refusal=refusal,
-        awaiting_confirmation=awaiting,
+        awaiting_confirmation=tuple(b.info for b in awaiting),
         reminder_at=office.reminder_at,
         confirm_by=office.confirm_by,
         confirmed_through=confirmed_through(office, now),
         offer_minutes=OFFER_MINUTES,
         officer_assigned=conversation.assigned_officer_id is not None,
-        questions=office_questions(session, office),
-        fees=office_fees(session, office),
-        hours=hours,
+        questions=setup.questions,
+        fees=setup.fees,
+        hours=setup.hours,
         map_url=office.map_url,
-        officers_back_at=_officers_back_at(office, hours, days, now),
+        officers_back_at=_officers_back_at(office, setup.hours, days, now),
     )
+
+
+def _days(
+    office: Office,
+    setup: OfficeSetup,
+    taken: Mapping[tuple[dt.date, int], tuple[int, int]],
+    first: dt.date,
+    last: dt.date,
+    now: dt.datetime,
+) -> dict[dt.date, DayInfo]:
+    """Return each day of the window with its sessions and the places left (storage.calendar.places)."""
+    today, clock = office_today(office, now), office_time(office, now)
+    extra_days = {s.only_on for s in setup.sessions if s.only_on is not None}
+    days = {}
+    day = first
+    while day <= last:
+        closed, name = closed_reason(office, day, setup.closed, extra_days)
+        sessions = []
+        if not closed:
+            running = (s for s in setup.sessions if setup.runs_on(office, s, day))
+            for number, s in enumerate(running, start=1):
+                capacity = setup.capacities.get((s.id, day), s.capacity)
+                booked, held = taken.get((day, s.id), (0, 0))
+                started = day < today or (day == today and s.start <= clock)
+                available = 0 if started else max(0, capacity - booked - held)
+                sessions.append(SessionInfo(s.id, number, s.start, s.end, capacity, available))
+        days[day] = DayInfo(date=day, closed=closed, holiday=name, sessions=tuple(sessions))
+        day += dt.timedelta(days=1)
+    return days
+
+
+@dataclass(frozen=True)
+class _Booking:
+    info: BookingInfo
+    reminded: bool
+
+
+def _bookings(
+    session: Session, office: Office, conversation: Conversation, today: dt.date
+) -> tuple[list[_Booking], HoldInfo | None]:
+    """Return the phone's active bookings still to come (soonest first) and the conversation's
+    hold (live or lapsed but not yet swept), in one query."""
+    rows = session.execute(
+        select(
+            Booking.id,
+            Booking.code,
+            Booking.date,
+            Booking.status,
+            Booking.service,
+            Booking.passport_type,
+            Booking.name,
+            Booking.nik,
+            Booking.reminded_at,
+            Booking.session_id,
+            Booking.hold_expires_at,
+            Booking.conversation_id,
+            OfficeSession.start,
+            OfficeSession.end,
+        )
+        .join(OfficeSession, OfficeSession.id == Booking.session_id)
+        .where(
+            Booking.office_id == office.id,
+            or_(
+                and_(Booking.phone == conversation.phone, Booking.status.in_(ACTIVE), Booking.date >= today),
+                and_(Booking.conversation_id == conversation.id, Booking.status == BookingStatus.HELD),
+            ),
+        )
+        .order_by(Booking.date, Booking.id)
+    ).all()
+    active = [
+        _Booking(
+            BookingInfo(
+                code=r.code,
+                date=r.date,
+                start=r.start,
+                end=r.end,
+                status=r.status,
+                service=r.service,
+                passport_type=r.passport_type,
+                name=r.name,
+                nik_last4=(r.nik or "")[-4:],
+            ),
+            reminded=r.status == BookingStatus.BOOKED and r.reminded_at is not None,
+        )
+        for r in rows
+        if r.status in ACTIVE
+    ]
+    holds = [r for r in rows if r.status == BookingStatus.HELD and r.conversation_id == conversation.id]
+    hold = max(holds, key=lambda r: r.id, default=None)  # the latest, as storage.bookings.current_hold
+    if hold is None or hold.hold_expires_at is None:
+        return active, None
+    return active, HoldInfo(hold.code, hold.date, hold.session_id, hold.hold_expires_at)
 
 
 def _officers_back_at(
@@ -112,17 +185,3 @@ def _officers_back_at(
 
     back = next_opening(hours, local, closed)
     return None if back is None or back <= local else back
-
-
-def _booking_info(booking: Booking) -> BookingInfo:
-    return BookingInfo(
-        code=booking.code,
-        date=booking.date,
-        start=booking.session.start,
-        end=booking.session.end,
-        status=booking.status,
-        service=booking.service,
-        passport_type=booking.passport_type,
-        name=booking.name,
-        nik_last4=(booking.nik or "")[-4:],
-    )

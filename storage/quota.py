@@ -147,6 +147,7 @@ def set_capacity(
         .values(capacity=capacity)
         .execution_options(synchronize_session=False)
     )
+    office.touch_setup()  # a bulk UPDATE: the cached setups must read the capacities again
     audit.record(
         session,
         officer,
@@ -329,6 +330,7 @@ def reopen_date(session: Session, officer: Officer, office: Office, day: dt.date
         raise DeskError("closed_by_file", f"{day} is closed by the office file", date=day)
     conversations = _lock_conversations(session, office, _active_on(session, office, day), now)
     session.execute(delete(ClosedDate).where(ClosedDate.id == row.id))
+    office.touch_setup()  # a bulk DELETE: the cached setups must read the closed dates again
     bookings = _active_on(session, office, day)
     conversations = _lock_conversations(session, office, bookings, now, conversations)
     still_closed, _ = closed_on(session, office, day)  # a weekday the office is closed anyway

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text
+from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column, relationship
 
 from storage.base import Base, UTCDateTime
 
@@ -33,9 +34,17 @@ class Office(Base):
     # None: the default hours (conversations.hours.DEFAULT_HOURS).
     hours: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     map_url: Mapped[str | None] = mapped_column(String(500))  # None: a map search for the address
+    # Changes (to a new random token) whenever what the office is made of does: its row, its
+    # sessions, closed dates, per-date capacities, questions or fees. Processes cache that
+    # setup (storage/office_setup.py) and read it again when the token differs.
+    setup_version: Mapped[str] = mapped_column(String(32), default=lambda: new_setup_version(), server_default="0")
 
     sessions: Mapped[list[OfficeSession]] = relationship(back_populates="office", order_by="OfficeSession.start")
     closed_dates: Mapped[list[ClosedDate]] = relationship(back_populates="office")
+
+    def touch_setup(self) -> None:
+        """Say that the office's setup changed (after a bulk UPDATE or DELETE of a part of it)."""
+        self.setup_version = new_setup_version()
 
     @property
     def weekdays(self) -> frozenset[int]:
@@ -152,3 +161,33 @@ class OfficeFee(Base):
     label_id: Mapped[str] = mapped_column(String(100))
     label_en: Mapped[str] = mapped_column(String(100))
     amount: Mapped[int] = mapped_column(Integer)  # Rupiah
+
+
+def new_setup_version() -> str:
+    return uuid.uuid4().hex
+
+
+# What an office is made of: a change to any of these, made through the ORM, gives the office a
+# new setup_version in the same flush (a bulk UPDATE or DELETE must call touch_setup itself).
+SETUP_PARTS = (OfficeSession, ClosedDate, OfficeQuestion, OfficeFee)
+
+
+@event.listens_for(Session, "before_flush")
+def _new_setup_version(session: Session, _flush: UOWTransaction, _instances: object) -> None:
+    office_ids: set[int] = set()
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(instance, Office):
+            if instance in session.new or session.is_modified(instance):
+                instance.touch_setup()
+        elif isinstance(instance, SETUP_PARTS) and instance.office_id is not None:
+            office_ids.add(instance.office_id)
+        elif isinstance(instance, SessionDay) and session.is_modified(instance):
+            office_ids.add(-instance.session_id)  # by its session, below
+    with session.no_autoflush:
+        for key in office_ids:
+            if key < 0:
+                office_session = session.get(OfficeSession, -key)
+                key = office_session.office_id if office_session is not None else 0
+            office = session.get(Office, key) if key else None
+            if office is not None:
+                office.touch_setup()
