@@ -71,24 +71,31 @@ def parse_keyword(keyword: str) -> Keyword:
     return tuple(parts)
 
 
-def _same_word(token: str, word: str) -> bool:
-    return token == word or (token.startswith(word) and token[len(word) :] in SUFFIXES)
+def _words(tokens: Sequence[str]) -> list[frozenset[str]]:
+    """Return, for each token, the words it may be: itself, or a word with a suffix ("biayanya")."""
+    return [
+        frozenset({token, *(token[: -len(suffix)] for suffix in SUFFIXES if token.endswith(suffix) and token != suffix)})
+        for token in tokens
+    ]
 
 
-def _phrase_in(phrase: Phrase, tokens: Sequence[str]) -> bool:
+def _phrase_in(phrase: Phrase, words: Sequence[frozenset[str]], seen: frozenset[str]) -> bool:
+    if phrase[0] not in seen:  # most phrases of most keywords: not a word of the message at all
+        return False
     size = len(phrase)
-    return any(all(_same_word(tokens[i + j], phrase[j]) for j in range(size)) for i in range(len(tokens) - size + 1))
+    return any(all(phrase[j] in words[i + j] for j in range(size)) for i in range(len(words) - size + 1))
 
 
 def keyword_score(keyword: str, text: str) -> int:
     """Return how many words of text the keyword matched, 0 when it does not match."""
-    return _score(keyword, fold(text).split())
+    words = _words(fold(text).split())
+    return _score(keyword, words, frozenset().union(*words))
 
 
-def _score(keyword: str, tokens: Sequence[str]) -> int:
+def _score(keyword: str, words: Sequence[frozenset[str]], seen: frozenset[str]) -> int:
     score = 0
     for phrases in parse_keyword(keyword):
-        best = max((len(phrase) for phrase in phrases if _phrase_in(phrase, tokens)), default=0)
+        best = max((len(phrase) for phrase in phrases if _phrase_in(phrase, words, seen)), default=0)
         if not best:
             return 0
         score += best
@@ -97,11 +104,12 @@ def _score(keyword: str, tokens: Sequence[str]) -> int:
 
 def find_question(text: str, questions: Sequence[Question]) -> Question | None:
     """Return the question the message asks, the most specific one, or None if it asks none."""
-    tokens = fold(text).split()
+    words = _words(fold(text).split())
+    seen = frozenset().union(*words)
     best: tuple[int, int, int] | None = None
     found = None
     for position, question in enumerate(questions):
-        scores = [s for s in (_score(k, tokens) for k in question.keywords) if s]
+        scores = [s for s in (_score(k, words, seen) for k in question.keywords) if s]
         if not scores:
             continue
         rank = (max(scores), sum(scores), -position)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from typing import Any
 
@@ -49,10 +50,15 @@ class Office(Base):
     @property
     def weekdays(self) -> frozenset[int]:
         """Return the open weekdays as numbers, Monday = 0."""
-        return frozenset(WEEKDAYS.index(d) for d in self.days.split(",") if d)
+        return _weekdays(self.days)
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@functools.lru_cache(maxsize=64)
+def _weekdays(days: str) -> frozenset[int]:
+    return frozenset(WEEKDAYS.index(d) for d in days.split(",") if d)
 
 
 class OfficeSession(Base):
