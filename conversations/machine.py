@@ -511,6 +511,12 @@ def _join_waitlist(turn: _Turn) -> None:
         turn.puzzled("not_understood")
         _prompt(turn)
         return
+    if _waitlist_day(turn, day) is None:
+        # The invitation was for a day that has come meanwhile: too late to wait for it.
+        turn.go(Step.DATE, waiting_for=None)
+        turn.say("date_past" if day < turn.facts.today else "date_full", date=turn.day(day))
+        _ask_date(turn)
+        return
     effect = JoinWaitlist(
         date=day, service=draft.service, passport_type=draft.passport_type, name=draft.name, nik=draft.nik
     )

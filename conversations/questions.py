@@ -74,7 +74,7 @@ def parse_keyword(keyword: str) -> Keyword:
 def _words(tokens: Sequence[str]) -> list[frozenset[str]]:
     """Return, for each token, the words it may be: itself, or a word with a suffix ("biayanya")."""
     return [
-        frozenset({token, *(token[: -len(suffix)] for suffix in SUFFIXES if token.endswith(suffix) and token != suffix)})
+        frozenset({token, *(token[: -len(end)] for end in SUFFIXES if token.endswith(end) and token != end)})
         for token in tokens
     ]
 

@@ -443,3 +443,15 @@ def test_walkthrough_reminder_during_handover_then_batal():
     assert world.say("halo") == ""
     assert "dibatalkan" in world.say("BATAL")
     assert world.active() == [] and world.state.handover
+
+
+def test_wait_after_the_full_day_has_come_joins_no_list():
+    """Found by Hypothesis: TUNGGU for a full day, sent once that day had come, joined its list."""
+    world = World(capacity=1)
+    world.fill(WEDNESDAY)
+    world.send(f"pesan baru biasa, Budi Santoso, {NIK}, besok")
+    assert world.state.draft.waiting_for == WEDNESDAY
+    world.now += dt.timedelta(days=1)
+    replies = world.send("TUNGGU")
+    assert not world.waitlist and world.state.step == "date" and world.state.draft.waiting_for is None
+    assert replies[0].startswith("Rabu, 2 Desember 2026 sudah penuh")
