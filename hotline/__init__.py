@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 
 from hotline.config import from_environment
 from storage.db import Database, default_sqlite_url
@@ -34,8 +35,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = secrets.token_hex(32)
     url = app.config["DATABASE_URL"] or default_sqlite_url(app.instance_path)
     app.config["DATABASE_URL"] = url
-    app.extensions["hotline.db"] = Database(url)
+    app.extensions["hotline.db"] = Database(url, lock_timeout=app.config["DB_LOCK_TIMEOUT_SECONDS"])
     app.extensions["hotline.clock"] = app.config.get("CLOCK") or utc_now
+    app.before_request(_note_arrival)
 
     from hotline import api, auth, i18n, security, webhooks
 
@@ -55,6 +57,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(quota.bp)
     app.register_blueprint(audit_log.bp)
     return app
+
+
+def _note_arrival() -> None:
+    g.arrived = time.monotonic()
+
+
+def arrival() -> float:
+    """Return when the current request arrived, as a time.monotonic() value (real time, not the app's clock)."""
+    arrived: float = g.get("arrived") or time.monotonic()
+    return arrived
 
 
 def database() -> Database:

@@ -38,7 +38,7 @@ def token_required(view: Callable) -> Callable:
     @functools.wraps(view)
     def checked(*args, **kwargs):
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        with database().transaction() as session:
+        with database().reading() as session:
             owner = token_owner(session, token.strip()) if scheme.lower() == "bearer" else None
         if owner is None:
             response = jsonify(error="a valid bearer token is required")
@@ -75,7 +75,7 @@ def _date(name: str, default: dt.date | None = None) -> dt.date:
 @bp.get("/offices")
 @token_required
 def offices() -> Response:
-    with database().transaction() as session:
+    with database().reading() as session:
         rows = all_offices(session)
         return jsonify(
             offices=[{"code": o.code, "name": o.name, "hotline": o.hotline, "timezone": o.timezone} for o in rows]
@@ -85,7 +85,7 @@ def offices() -> Response:
 @bp.get("/availability")
 @token_required
 def availability() -> Response:
-    with database().transaction() as session:
+    with database().reading() as session:
         office = _office(session)
         today = office_today(office, now())
         first = _date("from", today)
@@ -121,7 +121,7 @@ def availability() -> Response:
 @bp.get("/bookings")
 @token_required
 def bookings() -> Response:
-    with database().transaction() as session:
+    with database().reading() as session:
         office = _office(session)
         day = _date("date")
         rows = session.scalars(

@@ -37,7 +37,7 @@ def log():
     problem = None
     if before_text and before is None:
         problem = t("audit.bad_cursor")
-    with database().transaction() as session:
+    with database().reading() as session:
         offices = served_offices(session)
         office = office_for(session, code) if code else None
         ids = {office.id} if office else office_ids_for(current_user)

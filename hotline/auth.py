@@ -117,7 +117,7 @@ def _load_officer(user_id: str) -> CurrentOfficer | None:
     number, _, key = user_id.partition(":")
     if not number.isdigit():
         return None
-    with database().transaction() as db_session:
+    with database().reading() as db_session:
         officer = db_session.get(Officer, int(number))
         # A deactivated officer, or a changed password, ends the session at the next request.
         if officer is None or not officer.active or not hmac.compare_digest(key, _session_key(officer)):
@@ -271,7 +271,7 @@ def choose_language():
 @bp.get("/")
 @login_required
 def home():
-    with database().transaction() as db_session:
+    with database().reading() as db_session:
         officer = db_session.get(Officer, current_user.id)
         offices = [(o.code, o.name) for o in offices_served(db_session, officer)] if officer else []
     return render_template("home.html", offices=offices, every_office=current_user.office_ids is None)

@@ -128,7 +128,7 @@ def _day_url(office: Office, day: dt.date, **extra: Any) -> str:
 @bp.get("/bookings")
 @login_required
 def day():
-    with database().transaction() as session:
+    with database().reading() as session:
         offices = served_offices(session)
         if not offices:
             return render_template("bookings/day.html", offices=[], office=None, sheet=None, problem=None)
@@ -165,7 +165,7 @@ def day():
 @bp.get("/bookings/day.csv")
 @login_required
 def day_csv():
-    with database().transaction() as session:
+    with database().reading() as session:
         office = office_for(session, request.args.get("office"))
         day = parse_date(request.args.get("date")) if request.args.get("date") else office_today(office, now())
         if day is None:
@@ -248,7 +248,7 @@ def _booking(session: Session, office: Office, code: str) -> desk.DeskBooking:
 @bp.get("/bookings/<office_code>/<code>")
 @login_required
 def booking(office_code: str, code: str):
-    with database().transaction() as session:
+    with database().reading() as session:
         office = office_for(session, office_code)
         found = _booking(session, office, code)
         instant = now()
@@ -317,7 +317,7 @@ def move(office_code: str, code: str):
 @login_required
 def search():
     query = (request.args.get("q") or "").strip()[:64]
-    with database().transaction() as session:
+    with database().reading() as session:
         offices = {o.id: o for o in served_offices(session)}
         found = desk.search(session, office_ids_for(current_user), query) if query else []
         rows = [(b, offices.get(b.office_id)) for b in found]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
@@ -52,4 +53,40 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "SESSION_HOURS": _int(environ, "HOTLINE_SESSION_HOURS", 12, 1, 24 * 7),
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
         "PROXIES": _int(environ, "HOTLINE_PROXIES", 0, 0, 5),
+        **_timeouts(environ),
+    }
+
+
+# The connection overrides the README gives for the webhook URL in the Twilio console (the part
+# after #; www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides): Twilio connects
+# within 3 s, waits 12 s for the answer, and tries again (up to 3 times within its 15 s) on a
+# failed connection, a read time-out or a 5xx.
+CONNECTION_OVERRIDES = "ct=3000&rt=12000&tt=15000&rc=3&rp=ct,rt,5xx"
+TWILIO_BUDGET_SECONDS = 15  # Twilio's longest wait for a webhook, retries included (tt's maximum)
+
+
+def _timeouts(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Return the webhook's time budget: each wait fits in the next, and all in Twilio's 15 s."""
+    overrides = (environ.get("HOTLINE_CONNECTION_OVERRIDES") or CONNECTION_OVERRIDES).strip().lstrip("#")
+    deadline = _int(environ, "HOTLINE_WEBHOOK_DEADLINE_SECONDS", 10, 1, TWILIO_BUDGET_SECONDS - 1)
+    lock = _int(environ, "HOTLINE_DB_LOCK_TIMEOUT_SECONDS", 3, 1, deadline)
+    late = _int(environ, "HOTLINE_REPLY_LATE_SECONDS", 10, 1, TWILIO_BUDGET_SECONDS - 1)
+    read_timeout = dict(urllib.parse.parse_qsl(overrides)).get("rt", "")
+    if read_timeout.isdigit() and late * 1000 >= int(read_timeout):
+        raise RuntimeError(
+            f"HOTLINE_REPLY_LATE_SECONDS ({late}) must be below the read time-out Twilio is given"
+            f" in HOTLINE_CONNECTION_OVERRIDES (rt={read_timeout} ms), or late replies are lost"
+        )
+    return {
+        # The connection overrides in the webhook URL set in the Twilio console: signatures are
+        # checked for the URL with them and without them (Twilio's request carries no fragment).
+        "CONNECTION_OVERRIDES": overrides,
+        # A webhook stops waiting for the database (lock waits and tries again) this long after
+        # it arrived, and answers 503, storing nothing: Twilio delivers the message again.
+        "WEBHOOK_DEADLINE_SECONDS": deadline,
+        # One transaction's wait for a lock (SQLite's busy timeout, PostgreSQL's lock_timeout).
+        "DB_LOCK_TIMEOUT_SECONDS": lock,
+        # Replies ready later than this after the message arrived go through the outbox, not in
+        # the TwiML answer: Twilio (rt) may have stopped waiting for it.
+        "REPLY_LATE_SECONDS": late,
     }

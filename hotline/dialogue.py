@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -14,11 +15,11 @@ from conversations.channels import fit_to_channel, without_control
 from conversations.facts import Refusal
 from conversations.machine import Inbound, Outcome, step
 from conversations.state import State
-from storage import conversations
+from storage import conversations, outbox
 from storage.bookings import Refused
 from storage.effects import Limits, apply_effects
 from storage.facts import load_facts
-from storage.models import Office
+from storage.models import Message, Office
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +41,29 @@ class IncomingMessage:
     num_media: int = 0
 
 
-def receive(session: Session, office: Office, message: IncomingMessage, now: dt.datetime, limits: Limits) -> list[str]:
-    """Handle one message in the caller's transaction and return the replies to send.
+def receive(
+    session: Session,
+    office: Office,
+    message: IncomingMessage,
+    now: dt.datetime,
+    limits: Limits,
+    late: Callable[[], bool] | None = None,
+) -> list[str]:
+    """Handle one message in the caller's transaction and return the replies to send in TwiML.
 
     A message whose MessageSid was handled before changes nothing and gets the same replies.
+    `late()`, asked when the replies are ready, tells whether Twilio has stopped waiting for the
+    answer: then the replies are queued in the outbox instead (sent once, whatever Twilio
+    delivers again) and none is returned, nor for any later delivery of that MessageSid.
     """
     conversation = conversations.lock_conversation(session, office, message.phone, message.channel, now)
     earlier = conversations.message_by_sid(session, message.sid)
     if earlier is not None:
+        # Twilio delivers a message again when it got no answer to the first delivery: its
+        # TwiML replies never went out, so a late retry sends them through the outbox.
+        if late is not None and late():
+            _send_later(session, earlier, now)
+            return []
         return conversations.replies_to(session, earlier)
     body = clean_body(message.body)
     inbound = conversations.record_inbound(
@@ -75,7 +91,16 @@ def receive(session: Session, office: Office, message: IncomingMessage, now: dt.
             now=now,
             reply_to=inbound,
         )
+    if replies and late is not None and late():
+        _send_later(session, inbound, now)
+        return []
     return replies
+
+
+def _send_later(session: Session, inbound: Message, now: dt.datetime) -> None:
+    queued = outbox.send_replies_later(session, inbound, now)
+    if queued:
+        log.warning("answer to %s too late for Twilio: %d replies go through the outbox", inbound.twilio_sid, queued)
 
 
 def _keep_inbox_in_step(conversation, before: State, after: State, now: dt.datetime) -> None:

@@ -118,7 +118,7 @@ def _rows(session: Session, view: str, before: str | None) -> list[inbox.InboxRo
 def conversations():
     view = _view()
     before = request.args.get("before") or None
-    with database().transaction() as session:
+    with database().reading() as session:
         rows = _rows(session, view, before)
         waiting = len(_rows(session, "waiting", None)) if view != "waiting" else len(rows)
         zones = dict(session.execute(select(Office.id, Office.timezone)).all())
@@ -140,7 +140,7 @@ def conversations():
 def conversations_updates():
     """Answer what the list's polling needs: the first rows' ids, activity and unread counts."""
     view = _view()
-    with database().transaction() as session:
+    with database().reading() as session:
         rows = _rows(session, view, None)
     return jsonify(
         view=view,
@@ -184,6 +184,13 @@ def _draft_key(conversation_id: int) -> str:
     return f"inbox.draft.{conversation_id}"
 
 
+def _mark_read(conversation_id: int, up_to_message_id: int) -> None:
+    """Mark the conversation read up to a message, in a transaction of its own: a page or a poll
+    reads without the write lock and writes only when a message came since the officer's last look."""
+    with database().transaction() as session:
+        inbox.mark_read(session, _officer(session), conversation_id, up_to_message_id)
+
+
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
     return int(value) if value.isdigit() else None
@@ -193,12 +200,12 @@ def _int_arg(name: str) -> int | None:
 @login_required
 def conversation(conversation_id: int):
     canned_id = _int_arg("canned")
-    with database().transaction() as session:
+    with database().reading() as session:
         officer = _officer(session)
         found = _conversation(session, conversation_id)
         instant = now()
         thread = inbox.thread(session, found.id, instant)
-        inbox.mark_read(session, officer, found.id, thread.last_message_id)
+        unread = inbox.read_up_to(session, officer, found.id) < thread.last_message_id
         office = session.get(Office, found.office_id)
         canned = inbox.canned_replies(session, found.office_id, found.language)
         draft = session_cookie.pop(_draft_key(found.id), "")
@@ -220,6 +227,8 @@ def conversation(conversation_id: int):
             "templates": bool((office.whatsapp_templates or {}).get("officer")) if office else False,
             "sms_fallback": bool(office.sms_sender) if office else False,
         }
+    if unread:
+        _mark_read(found.id, thread.last_message_id)
     return render_template(
         "inbox/conversation.html", nonce=secrets.token_urlsafe(18), poll_seconds=POLL_SECONDS, **page
     )
@@ -268,12 +277,14 @@ def _delivery_words(entry: inbox.ThreadEntry) -> str | None:
 def conversation_updates(conversation_id: int):
     """Answer the thread's polling: messages after `after`, delivery of every outbound one, who replies."""
     after = _int_arg("after") or 0
-    with database().transaction() as session:
+    with database().reading() as session:
         officer = _officer(session)
         found = _conversation(session, conversation_id)
         thread = inbox.thread(session, found.id, now())
-        inbox.mark_read(session, officer, found.id, thread.last_message_id)
+        unread = inbox.read_up_to(session, officer, found.id) < thread.last_message_id
         zone = session.scalar(select(Office.timezone).where(Office.id == found.office_id))
+    if unread:
+        _mark_read(found.id, thread.last_message_id)
     messages = [e for e in thread.entries if e.kind == "message"]
     return jsonify(
         conversation_id=thread.conversation_id,

@@ -27,7 +27,7 @@ LOOK_AHEAD_DAYS = 90  # how far the page lists closed dates and extra sessions
 @bp.get("/quota")
 @role_required(*LEADS)
 def calendar():
-    with database().transaction() as session:
+    with database().reading() as session:
         offices = served_offices(session)
         if not offices:
             return render_template("quota/calendar.html", offices=[], office=None)

@@ -21,6 +21,22 @@ def signed_url() -> str:
     return public + request.path + (f"?{query}" if query else "")
 
 
+def urls_twilio_may_sign() -> list[str]:
+    """Return the URLs a genuine request may be signed for: the webhook URL as set in the Twilio
+    console, with its connection overrides (#ct=…&rt=…, CONNECTION_OVERRIDES), and without them.
+
+    The fragment never reaches us (no HTTP client sends it), but Twilio signs the URL it was
+    given; a URL set without overrides is signed without one.
+    """
+    url = signed_url()
+    overrides = current_app.config.get("CONNECTION_OVERRIDES")
+    return [url, f"{url}#{overrides}"] if overrides else [url]
+
+
+def _valid(validator: RequestValidator, signature: str) -> bool:
+    return any(validator.validate(url, request.form, signature) for url in urls_twilio_may_sign())
+
+
 def twilio_signed(view: Callable) -> Callable:
     """Refuse (403) a request whose X-Twilio-Signature does not match TWILIO_AUTH_TOKEN."""
 
@@ -33,7 +49,7 @@ def twilio_signed(view: Callable) -> Callable:
             log.error("webhook refused: TWILIO_AUTH_TOKEN is not set (set it, or HOTLINE_DEMO=1 to try)")
             return Response("TWILIO_AUTH_TOKEN is not configured\n", status=503, mimetype="text/plain")
         signature = request.headers.get("X-Twilio-Signature", "")
-        if not signature or not RequestValidator(token).validate(signed_url(), request.form, signature):
+        if not signature or not _valid(RequestValidator(token), signature):
             log.warning("webhook refused: bad or missing X-Twilio-Signature")
             return Response("invalid signature\n", status=403, mimetype="text/plain")
         return view(*args, **kwargs)

@@ -50,7 +50,7 @@ def page():
     phone_text = request.args.get("phone", DEFAULT_PHONE)[:40]
     channel = request.args.get("channel", "whatsapp")
     channel = channel if channel in CHANNELS else "whatsapp"
-    with database().transaction() as session:
+    with database().reading() as session:
         office = _office(session, request.args.get("office"))
         offices = [(o.code, o.name) for o in all_offices(session)]
         entries = []

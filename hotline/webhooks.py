@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from hotline import database, limits, now
+from hotline import arrival, database, limits, now
 from hotline.addresses import parse_address
 from hotline.dialogue import IncomingMessage, receive
 from hotline.signatures import twilio_signed
@@ -41,17 +42,26 @@ def inbound() -> Response:
         num_media = 0
     message = IncomingMessage(sid=sid, phone=phone, channel=channel, body=form.get("Body") or "", num_media=num_media)
 
+    config = current_app.config
+    arrived = arrival()
+    reply_by = arrived + config["REPLY_LATE_SECONDS"]
+
+    def late() -> bool:
+        # Twilio waits rt (12 s) for the answer: a reply ready later goes through the outbox.
+        return time.monotonic() > reply_by
+
     def answer(session) -> list[str] | None:
         office = office_by_hotline(session, hotline[1])
         if office is None:
             return None
-        return receive(session, office, message, now(), limits())
+        return receive(session, office, message, now(), limits(), late=late)
 
     try:
-        replies = database().run(answer)
+        replies = database().run(answer, deadline=arrived + config["WEBHOOK_DEADLINE_SECONDS"])
     except OperationalError:
-        # Nothing was stored: Twilio may deliver the message again.
-        log.exception("inbound message not handled: the database is unavailable")
+        # Nothing was stored: Twilio delivers the message again (the URL's connection overrides
+        # ask it to retry on a 5xx), and that delivery is handled as the first.
+        log.exception("inbound message not handled: the database is unavailable or busy past the deadline")
         return Response("try again later\n", status=503, mimetype="text/plain")
     if replies is None:
         return Response("no office has this hotline number\n", status=404, mimetype="text/plain")
@@ -72,7 +82,10 @@ def status_callback() -> Response:
     raw_code = (form.get("ErrorCode") or "").strip()
     error_code = int(raw_code) if raw_code.isdigit() and len(raw_code) <= 9 else None
     try:
-        outcome = database().run(lambda session: record_status(session, sid, status, error_code, now()))
+        outcome = database().run(
+            lambda session: record_status(session, sid, status, error_code, now()),
+            deadline=arrival() + current_app.config["WEBHOOK_DEADLINE_SECONDS"],
+        )
     except OperationalError:
         log.exception("status callback not stored: the database is unavailable")
         return Response("try again later\n", status=503, mimetype="text/plain")
@@ -88,8 +101,8 @@ def status_callback() -> Response:
 def healthz() -> Response:
     """Answer 200 when the database answers, 503 otherwise."""
     try:
-        with database().engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        with database().reading() as session:  # never queues behind a writer for SQLite's lock
+            session.execute(text("SELECT 1"))
     except Exception:  # any failure to reach the database is "unhealthy", not a 500
         log.exception("health check: database unreachable")
         return Response("database unreachable\n", status=503, mimetype="text/plain")

@@ -138,5 +138,11 @@ def record_outbound(
 
 
 def replies_to(session: Session, message: Message) -> list[str]:
-    """Return the bodies of the replies given to a message, in order."""
-    return list(session.scalars(select(Message.body).where(Message.reply_to_id == message.id).order_by(Message.id)))
+    """Return the bodies of the replies given to a message in TwiML, in order (not those sent through the outbox)."""
+    return list(
+        session.scalars(
+            select(Message.body)
+            .where(Message.reply_to_id == message.id, Message.delivery.is_(None))
+            .order_by(Message.id)
+        )
+    )

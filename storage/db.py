@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
 import time
@@ -18,37 +19,91 @@ from sqlalchemy.orm import Session, sessionmaker
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+# How long a SQLite transaction waits for the write lock when the Database is given no lock
+# timeout (the app gives it HOTLINE_DB_LOCK_TIMEOUT_SECONDS, a few seconds: inside Twilio's 15 s).
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# The shortest wait an attempt gets, even at its deadline (PostgreSQL reads 0 as "forever").
+MIN_WAIT_MS = 50
+
+# Execution options the engine's "begin" listeners read (set on the engine a session is bound to).
+READ_ONLY = "hotline_read_only"  # a transaction that only reads: no write lock on SQLite
+LOCK_TIMEOUT_MS = "hotline_lock_timeout_ms"  # this transaction's lock wait, in place of the default
+STATEMENT_TIMEOUT_MS = "hotline_statement_timeout_ms"  # PostgreSQL: the longest a statement may run
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE transactions."""
+def make_engine(url: str, lock_timeout_ms: int | None = None) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE for every transaction that writes.
+
+    lock_timeout_ms: how long a transaction waits for a lock (None: SQLite 30 s, PostgreSQL's own setting).
+    """
     if url.startswith("sqlite"):
-        return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True)
+        return _sqlite_engine(url, SQLITE_BUSY_TIMEOUT_MS if lock_timeout_ms is None else lock_timeout_ms)
+    return _postgres_engine(url, lock_timeout_ms)
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
     path = url.split("///", 1)[1] if "///" in url else ""
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        record.info["busy_timeout"], record.info["query_only"] = busy_timeout_ms, False
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        # Every transaction takes the write lock up front, so a read-count-then-write
+        options = connection.get_execution_options()
+        info = connection.connection.info  # this SQLite connection's settings, kept across checkouts
+        read_only = bool(options.get(READ_ONLY))
+        if info.get("query_only") != read_only:
+            # A read that tries to write fails at once instead of queueing for the write lock.
+            connection.exec_driver_sql(f"PRAGMA query_only={'ON' if read_only else 'OFF'}")
+            info["query_only"] = read_only
+        if read_only:
+            # WAL: a deferred transaction reads its snapshot while another connection writes.
+            connection.exec_driver_sql("BEGIN")
+            return
+        wait = options.get(LOCK_TIMEOUT_MS, busy_timeout_ms)
+        if info.get("busy_timeout") != wait:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={int(wait)}")
+            info["busy_timeout"] = wait
+        # Every transaction that may write takes the write lock up front, so a read-count-then-write
         # (capacity, limits, the conversation's state) cannot interleave with another writer.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _postgres_engine(url: str, lock_timeout_ms: int | None) -> Engine:
+    engine = create_engine(url, pool_pre_ping=True)
+    if lock_timeout_ms is not None:
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            autocommit = dbapi_connection.autocommit
+            dbapi_connection.autocommit = True
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
+            dbapi_connection.autocommit = autocommit
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        options = connection.get_execution_options()
+        if LOCK_TIMEOUT_MS in options:
+            # For this transaction only (is_local): an attempt bounded by its request's deadline.
+            connection.exec_driver_sql(
+                "SELECT set_config('lock_timeout', %(lock)s, true),"
+                " set_config('statement_timeout', %(statement)s, true)",
+                {"lock": f"{int(options[LOCK_TIMEOUT_MS])}ms", "statement": f"{int(options[STATEMENT_TIMEOUT_MS])}ms"},
+            )
 
     return engine
 
@@ -56,10 +111,16 @@ def _sqlite_engine(url: str) -> Engine:
 class Database:
     """One engine and its session factory."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, lock_timeout: float | None = None) -> None:
+        """lock_timeout: the seconds a transaction waits for a lock (None: SQLite 30 s, PostgreSQL's setting)."""
         self.url = url
-        self.engine = make_engine(url)
+        self.lock_timeout_ms = None if lock_timeout is None else max(MIN_WAIT_MS, round(lock_timeout * 1000))
+        self.engine = make_engine(url, self.lock_timeout_ms)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        read_options: dict[str, Any] = {READ_ONLY: True}
+        if self.engine.dialect.name == "postgresql":
+            read_options["postgresql_readonly"] = True  # BEGIN READ ONLY: a write is an error
+        self._read_engine = self.engine.execution_options(**read_options)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -67,22 +128,47 @@ class Database:
         with self.sessions() as session, session.begin():
             yield session
 
-    def run(self, work: Callable[[Session], T], attempts: int = 3) -> T:
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Session]:
+        """Open a session in one read-only transaction, which never waits for a writer.
+
+        On SQLite it takes no write lock (WAL lets it read while another connection writes); on
+        both databases a write inside it is an error.
+        """
+        with self.sessions(bind=self._read_engine) as session, session.begin():
+            yield session
+
+    def run(self, work: Callable[[Session], T], attempts: int = 3, deadline: float | None = None) -> T:
         """Run work(session) in one transaction, again from the start after a deadlock or lock time-out.
 
         The work must do nothing outside the database, so that running it again is safe.
+        With a deadline (a time.monotonic() value) it is tried until the deadline instead of
+        `attempts` times, and no attempt waits for a lock (nor, on PostgreSQL, runs a statement)
+        past it; the first attempt is made even when the deadline has passed.
         Raises the last OperationalError when every attempt failed.
         """
-        for attempt in range(1, attempts + 1):
+        for attempt in itertools.count(1):
             try:
-                with self.transaction() as session:
+                with self._session_until(deadline) as session, session.begin():
                     return work(session)
             except OperationalError as error:
-                if attempt == attempts or not is_transient(error):
+                left = None if deadline is None else deadline - time.monotonic()
+                if not is_transient(error) or (attempt >= attempts if left is None else left <= 0):
                     raise
                 log.warning("transaction retried after a transient database error (attempt %d)", attempt)
-                time.sleep(0.05 * attempt)
+                time.sleep(min(0.05 * attempt, left) if left is not None else 0.05 * attempt)
         raise AssertionError("unreachable")
+
+    def _session_until(self, deadline: float | None) -> Session:
+        """Return a session whose transaction waits for locks no longer than the deadline allows."""
+        if deadline is None:
+            return self.sessions()
+        left_ms = max(MIN_WAIT_MS, round((deadline - time.monotonic()) * 1000))
+        default_ms = SQLITE_BUSY_TIMEOUT_MS if self.lock_timeout_ms is None else self.lock_timeout_ms
+        bounded = self.engine.execution_options(
+            **{LOCK_TIMEOUT_MS: min(default_ms, left_ms), STATEMENT_TIMEOUT_MS: left_ms}
+        )
+        return self.sessions(bind=bounded)
 
     def migrate(self) -> None:
         """Create or upgrade the schema to the newest migration."""

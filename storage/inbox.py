@@ -74,6 +74,7 @@ __all__ = [
     "conversations_for",
     "conversation_in",
     "thread",
+    "read_up_to",
     "mark_read",
     "take_over",
     "hand_back",
@@ -465,6 +466,18 @@ def _booking_line(booking: Booking, language: str) -> BookingLine:
         passport_type=booking.passport_type,
         name=booking.name,
         nik=mask_nik(booking.nik) if booking.nik else None,
+    )
+
+
+def read_up_to(session: Session, officer: Officer, conversation_id: int) -> int:
+    """Return the last message the officer has marked read in the conversation (0: none)."""
+    return (
+        session.scalar(
+            select(ConversationRead.last_message_id).where(
+                ConversationRead.officer_id == officer.id, ConversationRead.conversation_id == conversation_id
+            )
+        )
+        or 0
     )
 
 

@@ -28,6 +28,7 @@ BLOCKED = 63014  # the WhatsApp user blocked the sender
 OUTSIDE_WINDOW = 63016  # WhatsApp free text outside the 24 hours after the citizen's last message
 OPT_OUT_CODES = frozenset({OPTED_OUT, BLOCKED})
 SKIPPED_OPTED_OUT = "the number has opted out (STOP)"
+REPLY = "reply"  # the kind of a bot's answer sent through the outbox because Twilio stopped waiting for it
 
 
 def enqueue(
@@ -76,6 +77,28 @@ def enqueue(
         return None
     conversation.updated_at = now
     return message
+
+
+def send_replies_later(session: Session, inbound: Message, now: dt.datetime) -> int:
+    """Queue in the outbox the TwiML replies to a citizen's message, which Twilio stopped waiting for; return how many.
+
+    Each reply is moved, not copied (the thread shows it once), with the dedupe key
+    "reply:<MessageSid>:<n>", so however often Twilio delivers the message again it is sent once.
+    From here a retry of that MessageSid gets no TwiML reply (see storage.conversations.replies_to).
+    """
+    replies = session.scalars(
+        select(Message)
+        .where(Message.reply_to_id == inbound.id, Message.delivery.is_(None), Message.direction == "out")
+        .order_by(Message.id)
+    ).all()
+    for number, reply in enumerate(replies):
+        reply.kind = REPLY
+        reply.dedupe_key = f"reply:{inbound.twilio_sid}:{number}"
+        reply.attempts = 0
+        reply.delivery = DeliveryState.PENDING
+        reply.next_attempt_at = now
+    session.flush()
+    return len(replies)
 
 
 # --- delivery: claimed by the scheduler's sweep (scheduler/delivery.py), recorded here ---------

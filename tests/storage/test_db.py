@@ -1,12 +1,13 @@
-"""Database.run: one transaction, retried from the start after a transient error only."""
+"""Database: one transaction retried after a transient error only, within its deadline; lock waits; reads."""
 
 from __future__ import annotations
 
 import sqlite3
+import time
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from storage.db import Database
 from storage.models import ApiToken
@@ -48,3 +49,61 @@ def test_sqlite_file_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
     database.dispose()
+
+
+def test_run_with_a_deadline_tries_again_until_the_deadline_not_a_number_of_times(db):
+    calls = []
+
+    def work(session):
+        calls.append(time.monotonic())
+        raise OperationalError("UPDATE …", {}, sqlite3.OperationalError("database is locked"))
+
+    started = time.monotonic()
+    with pytest.raises(OperationalError):
+        db.run(work, attempts=1, deadline=started + 0.5)
+    assert len(calls) > 3  # attempts=1 does not count with a deadline
+    assert 0.5 <= time.monotonic() - started < 0.7  # and nothing runs past it
+
+
+def test_run_makes_one_attempt_even_past_its_deadline(db):
+    assert db.run(lambda session: "done", deadline=time.monotonic() - 1) == "done"
+
+
+@pytest.mark.parametrize(("lock_timeout", "deadline_in"), [(0.3, None), (5.0, 0.3)])
+def test_a_transaction_waits_for_a_lock_no_longer_than_its_lock_timeout_or_its_deadline(
+    database_url, lock_timeout, deadline_in
+):
+    database, blocker = Database(database_url, lock_timeout=lock_timeout), Database(database_url)
+    postgres = database.engine.dialect.name == "postgresql"
+    try:
+        with blocker.transaction() as holding:
+            # SQLite: BEGIN IMMEDIATE holds the write lock; PostgreSQL: a lock on the table.
+            holding.execute(text("LOCK TABLE api_tokens IN EXCLUSIVE MODE") if postgres else select(1))
+            started = time.monotonic()
+            deadline = None if deadline_in is None else started + deadline_in
+            with pytest.raises(OperationalError):
+                database.run(lambda session: session.execute(select(ApiToken).with_for_update()).all(), 1, deadline)
+            assert 0.25 <= time.monotonic() - started < 1.0
+    finally:
+        database.dispose()
+        blocker.dispose()
+
+
+def test_a_read_only_transaction_refuses_to_write(db):
+    with pytest.raises(DBAPIError, match="read"), db.reading() as session:
+        create_token(session, "written in a read", START)
+        session.flush()
+
+
+def test_a_read_only_transaction_reads_while_another_connection_writes(database_url):
+    database = Database(database_url, lock_timeout=0.2)
+    try:
+        with database.transaction() as writing:
+            create_token(writing, "not committed", START)
+            writing.flush()
+            started = time.monotonic()
+            with database.reading() as session:
+                assert session.scalars(select(ApiToken.name)).all() == []  # its snapshot: nothing uncommitted
+            assert time.monotonic() - started < 0.2
+    finally:
+        database.dispose()
