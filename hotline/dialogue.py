@@ -75,8 +75,6 @@ def receive(
         channel=message.channel,
         now=now,
     )
-    if inbound is None:
-        return []
     state = conversations.load_state(conversation)
     outcome = _decide(session, office, conversation, state, Inbound(body, message.num_media), now, limits)
     conversations.save_state(conversation, outcome.state)

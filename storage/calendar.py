@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -119,7 +120,14 @@ def office_sessions(session: Session, office: Office, first: dt.date, last: dt.d
     )
 
 
-def runs_on(office: Office, office_session: OfficeSession, day: dt.date) -> bool:
+class _Dated(Protocol):
+    """A session as runs_on reads it: an OfficeSession, or one of a cached setup."""
+
+    @property
+    def only_on(self) -> dt.date | None: ...
+
+
+def runs_on(office: Office, office_session: _Dated, day: dt.date) -> bool:
     """Tell whether the session runs on day, closures aside: an extra one on its date, a daily one on office days."""
     if office_session.only_on is not None:
         return office_session.only_on == day

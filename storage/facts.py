@@ -15,7 +15,7 @@ from conversations.hours import OfficeHours, next_opening
 from conversations.nik import niks_in
 from conversations.vocabulary import ACTIVE, BookingStatus
 from storage.bookings import active_codes_for_niks
-from storage.calendar import closed_reason, national_holidays, office_time, office_today, taken_counts
+from storage.calendar import closed_reason, national_holidays, office_time, office_today, runs_on, taken_counts
 from storage.conversations import load_state
 from storage.models import Booking, Conversation, Office, OfficeSession
 from storage.office_setup import OfficeSetup, office_setup
@@ -46,7 +46,6 @@ def load_facts(
     setup = office_setup(session, office)
     days = _days(office, setup, taken_counts(session, office, today, last, now), today, last, now)
     active, hold = _bookings(session, office, conversation, today)
-    bookings = tuple(active)
     # Reminded and not yet confirmed: what a bare YA or BATAL answers.
     awaiting = tuple(b for b in active if b.reminded)
     niks = set(niks_in(text))
@@ -58,7 +57,7 @@ def load_facts(
         today=today,
         book_ahead_days=office.book_ahead_days,
         days=days,
-        bookings=tuple(b.info for b in bookings),
+        bookings=tuple(b.info for b in active),
         hold=hold,
         nik_bookings=active_codes_for_niks(session, office, niks, today) if niks else {},
         max_bookings=max_bookings,
@@ -96,7 +95,7 @@ def _days(
         closed, name = closed_reason(office, day, setup.closed, extra_days)
         sessions = []
         if not closed:
-            running = (s for s in setup.sessions if setup.runs_on(office, s, day))
+            running = (s for s in setup.sessions if runs_on(office, s, day))
             for number, s in enumerate(running, start=1):
                 capacity = setup.capacities.get((s.id, day), s.capacity)
                 booked, held = taken.get((day, s.id), (0, 0))

@@ -44,12 +44,6 @@ class OfficeSetup:
     questions: tuple[Question, ...]
     fees: tuple[Fee, ...]
 
-    def runs_on(self, office: Office, setup_session: SetupSession, day: dt.date) -> bool:
-        """Tell whether the session runs on day, closures aside (storage.calendar.runs_on)."""
-        if setup_session.only_on is not None:
-            return setup_session.only_on == day
-        return day.weekday() in office.weekdays
-
 
 _CACHE: dict[tuple[str, int], OfficeSetup] = {}
 

@@ -181,6 +181,7 @@ SETUP_PARTS = (OfficeSession, ClosedDate, OfficeQuestion, OfficeFee)
 @event.listens_for(Session, "before_flush")
 def _new_setup_version(session: Session, _flush: UOWTransaction, _instances: object) -> None:
     office_ids: set[int] = set()
+    session_ids: set[int] = set()  # a per-date capacity names its session, not its office
     for instance in (*session.new, *session.dirty, *session.deleted):
         if isinstance(instance, Office):
             if instance in session.new or session.is_modified(instance):
@@ -188,12 +189,13 @@ def _new_setup_version(session: Session, _flush: UOWTransaction, _instances: obj
         elif isinstance(instance, SETUP_PARTS) and instance.office_id is not None:
             office_ids.add(instance.office_id)
         elif isinstance(instance, SessionDay) and session.is_modified(instance):
-            office_ids.add(-instance.session_id)  # by its session, below
+            session_ids.add(instance.session_id)
     with session.no_autoflush:
-        for key in office_ids:
-            if key < 0:
-                office_session = session.get(OfficeSession, -key)
-                key = office_session.office_id if office_session is not None else 0
-            office = session.get(Office, key) if key else None
+        for session_id in session_ids:
+            office_session = session.get(OfficeSession, session_id)
+            if office_session is not None:
+                office_ids.add(office_session.office_id)
+        for office_id in office_ids:
+            office = session.get(Office, office_id)
             if office is not None:
                 office.touch_setup()
