@@ -15,6 +15,19 @@ HOLD_MINUTES = 10  # how long a chosen session is held for the citizen's YA
 MAX_BOOKINGS_PER_PHONE = 5  # active bookings one number may hold at an office
 
 
+class PlacesNotCounted(Exception):
+    """The machine read the places left on a day whose bookings storage did not count.
+
+    Storage counts the places only when the machine reads them (most messages never do): it
+    steps with the places of no day counted, and on this exception counts the day's (then the
+    whole window's) and steps again. The machine is pure, so stepping again is safe.
+    """
+
+    def __init__(self, day: dt.date | None) -> None:
+        super().__init__(day)
+        self.day = day
+
+
 @dataclass(frozen=True)
 class SessionInfo:
     id: int
@@ -22,7 +35,16 @@ class SessionInfo:
     start: str  # "08:00"
     end: str
     capacity: int
-    available: int  # places neither booked nor held; 0 once the session has started
+    # Places neither booked nor held; 0 once the session has started. None: not counted.
+    left: int | None
+    date: dt.date | None = None  # the day this is the session of
+
+    @property
+    def available(self) -> int:
+        """The places left; raises PlacesNotCounted when storage did not count them."""
+        if self.left is None:
+            raise PlacesNotCounted(self.date)
+        return self.left
 
 
 @dataclass(frozen=True)

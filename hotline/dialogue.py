@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 
 from conversations.catalogue import render
 from conversations.channels import fit_to_channel, without_control
-from conversations.facts import Refusal
+from conversations.facts import PlacesNotCounted, Refusal
 from conversations.machine import Inbound, Outcome, step
 from conversations.state import State
 from storage import conversations, outbox
 from storage.bookings import Refused
 from storage.effects import Limits, apply_effects
-from storage.facts import load_facts
+from storage.facts import count_places, load_facts
 from storage.models import Message, Office
 
 log = logging.getLogger(__name__)
@@ -112,6 +112,7 @@ def _keep_inbox_in_step(conversation, before: State, after: State, now: dt.datet
 
 def _decide(session, office, conversation, state: State, message: Inbound, now, limits: Limits) -> Outcome:
     refusal = None
+    counted: frozenset[dt.date] | None = frozenset()  # the days whose places the machine reads
     for _ in range(MAX_ATTEMPTS):
         facts = load_facts(
             session,
@@ -122,8 +123,19 @@ def _decide(session, office, conversation, state: State, message: Inbound, now, 
             hold_minutes=limits.hold_minutes,
             refusal=refusal,
             text=message.text,
+            counted=counted,
         )
-        outcome = step(state, message, now, facts)
+        while True:
+            try:
+                outcome = step(state, message, now, facts)
+                break
+            except PlacesNotCounted as missing:
+                # Count the day the machine read (most messages choosing a date read one), then,
+                # if it reads another (the nearest free dates), the whole window.
+                if counted is None:
+                    raise
+                counted = None if counted or missing.day is None else frozenset({missing.day})
+                facts = count_places(session, office, facts, now, counted)
         try:
             with session.begin_nested():
                 apply_effects(session, office, conversation, outcome.effects, now, limits)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
@@ -33,18 +33,21 @@ def load_facts(
     hold_minutes: int,
     refusal: Refusal | None = None,
     text: str = "",
+    counted: frozenset[dt.date] | None = None,
 ) -> Facts:
     """Return the facts for one message of the conversation (its text), as of now.
 
     Plain data, loaded before the machine runs, in few statements: the office's setup comes
-    from this process's cache (storage/office_setup.py); the places taken in the booking
-    window are one query, the citizen's bookings and hold another, and the bookings of the
-    NIKs the machine may read in the text or hold in its draft a third (when there are any).
+    from this process's cache (storage/office_setup.py); the citizen's bookings and hold are
+    one query, and the bookings of the NIKs the machine may read in the text or hold in its
+    draft another (when there are any). The places left are counted only on the `counted`
+    days (None: the whole booking window), in one query more: on the other days reading
+    them raises PlacesNotCounted, and `count_places` then counts them (see hotline/dialogue.py).
     """
     today = office_today(office, now)
     last = today + dt.timedelta(days=office.book_ahead_days)
     setup = office_setup(session, office)
-    days = _days(office, setup, taken_counts(session, office, today, last, now), today, last, now)
+    days = _days(office, setup, _taken(session, office, today, last, now, counted), today, last, now, counted)
     active, hold = _bookings(session, office, conversation, today)
     # Reminded and not yet confirmed: what a bare YA or BATAL answers.
     awaiting = tuple(b for b in active if b.reminded)
@@ -78,6 +81,32 @@ def load_facts(
     )
 
 
+def count_places(
+    session: Session, office: Office, facts: Facts, now: dt.datetime, counted: frozenset[dt.date] | None
+) -> Facts:
+    """Return the facts with the places left counted on the `counted` days (None: the whole window)."""
+    first, last = facts.today, facts.last_day
+    taken = _taken(session, office, first, last, now, counted)
+    return replace(facts, days=_days(office, office_setup(session, office), taken, first, last, now, counted))
+
+
+def _taken(
+    session: Session,
+    office: Office,
+    first: dt.date,
+    last: dt.date,
+    now: dt.datetime,
+    counted: frozenset[dt.date] | None,
+) -> Mapping[tuple[dt.date, int], tuple[int, int]]:
+    """Count the places taken on the counted days of the window, in one query (none when no day is)."""
+    if counted is not None:
+        wanted = [day for day in counted if first <= day <= last]
+        if not wanted:
+            return {}
+        first, last = min(wanted), max(wanted)
+    return taken_counts(session, office, first, last, now)
+
+
 def _days(
     office: Office,
     setup: OfficeSetup,
@@ -85,8 +114,10 @@ def _days(
     first: dt.date,
     last: dt.date,
     now: dt.datetime,
+    counted: frozenset[dt.date] | None,
 ) -> dict[dt.date, DayInfo]:
-    """Return each day of the window with its sessions and the places left (storage.calendar.places)."""
+    """Return each day of the window with its sessions, and the places left on the counted
+    days (None: on every day; storage.calendar.places counts them the same way)."""
     today, clock = office_today(office, now), office_time(office, now)
     extra_days = {s.only_on for s in setup.sessions if s.only_on is not None}
     days = {}
@@ -100,8 +131,10 @@ def _days(
                 capacity = setup.capacities.get((s.id, day), s.capacity)
                 booked, held = taken.get((day, s.id), (0, 0))
                 started = day < today or (day == today and s.start <= clock)
-                available = 0 if started else max(0, capacity - booked - held)
-                sessions.append(SessionInfo(s.id, number, s.start, s.end, capacity, available))
+                left: int | None = 0  # a session that has begun takes nobody more
+                if not started:
+                    left = max(0, capacity - booked - held) if counted is None or day in counted else None
+                sessions.append(SessionInfo(s.id, number, s.start, s.end, capacity, left, day))
         days[day] = DayInfo(date=day, closed=closed, holiday=name, sessions=tuple(sessions))
         day += dt.timedelta(days=1)
     return days
