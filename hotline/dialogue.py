@@ -19,7 +19,7 @@ from storage import conversations, outbox
 from storage.bookings import Refused
 from storage.effects import Limits, apply_effects
 from storage.facts import count_places, load_facts
-from storage.models import Message, Office
+from storage.models import Office
 
 log = logging.getLogger(__name__)
 
@@ -57,14 +57,6 @@ def receive(
     delivers again) and none is returned, nor for any later delivery of that MessageSid.
     """
     conversation = conversations.lock_conversation(session, office, message.phone, message.channel, now)
-    earlier = conversations.message_by_sid(session, message.sid)
-    if earlier is not None:
-        # Twilio delivers a message again when it got no answer to the first delivery: its
-        # TwiML replies never went out, so a late retry sends them through the outbox.
-        if late is not None and late():
-            _send_later(session, earlier, now)
-            return []
-        return conversations.replies_to(session, earlier)
     body = clean_body(message.body)
     inbound = conversations.record_inbound(
         session,
@@ -75,30 +67,32 @@ def receive(
         channel=message.channel,
         now=now,
     )
+    if inbound is None:
+        earlier = conversations.message_by_sid(session, message.sid)
+        assert earlier is not None  # the row that refused ours, under the same lock
+        # Twilio delivers a message again when it got no answer to the first delivery: its
+        # TwiML replies never went out, so a late retry sends them through the outbox.
+        if late is not None and late():
+            _send_later(session, earlier.id, message.sid, now)
+            return []
+        return conversations.replies_to(session, earlier.id)
     state = conversations.load_state(conversation)
     outcome = _decide(session, office, conversation, state, Inbound(body, message.num_media), now, limits)
     conversations.save_state(conversation, outcome.state)
+    conversations.mark_inbound(conversation, now)
     _keep_inbox_in_step(conversation, state, outcome.state, now)
     replies = [fit_to_channel(reply, message.channel) for reply in outcome.replies]
-    for reply in replies:
-        conversations.record_outbound(
-            session,
-            conversation,
-            body=reply,
-            channel=message.channel,
-            now=now,
-            reply_to=inbound,
-        )
+    conversations.record_replies(session, conversation, replies, channel=message.channel, now=now, reply_to=inbound)
     if replies and late is not None and late():
-        _send_later(session, inbound, now)
+        _send_later(session, inbound, message.sid, now)
         return []
     return replies
 
 
-def _send_later(session: Session, inbound: Message, now: dt.datetime) -> None:
-    queued = outbox.send_replies_later(session, inbound, now)
+def _send_later(session: Session, inbound_id: int, sid: str, now: dt.datetime) -> None:
+    queued = outbox.send_replies_later(session, inbound_id, sid, now)
     if queued:
-        log.warning("answer to %s too late for Twilio: %d replies go through the outbox", inbound.twilio_sid, queued)
+        log.warning("answer to %s too late for Twilio: %d replies go through the outbox", sid, queued)
 
 
 def _keep_inbox_in_step(conversation, before: State, after: State, now: dt.datetime) -> None:

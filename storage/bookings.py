@@ -6,7 +6,7 @@ import datetime as dt
 import secrets
 from collections.abc import Iterable
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -47,12 +47,19 @@ def lock_session_day(session: Session, session_id: int, day: dt.date) -> int | N
     Every change to that session-day's places (or its capacity) takes this lock, so counting
     the places and taking one cannot interleave between processes. (SQLite's BEGIN IMMEDIATE
     already serialises writers; the row is created there too so both databases hold the same
-    data.) The override, read under the lock, is None when the session's usual capacity holds.
+    data.) One statement: an insert that, on the existing row, sets nothing new but locks it
+    (ON CONFLICT DO UPDATE locks the row as SELECT … FOR UPDATE would) and returns its
+    override, None when the session's usual capacity holds.
     """
-    upsert(session, SessionDay, {"session_id": session_id, "date": day})
-    return session.scalar(
-        select(SessionDay.capacity).where(SessionDay.session_id == session_id, SessionDay.date == day).with_for_update()
+    capacity: int | None = upsert(
+        session,
+        SessionDay,
+        {"session_id": session_id, "date": day},
+        key=[SessionDay.session_id, SessionDay.date],
+        update=lambda excluded: {"date": excluded.date},
+        returning=SessionDay.capacity,
     )
+    return capacity
 
 
 def locked_capacity(session: Session, office: Office, office_session: OfficeSession, day: dt.date) -> int:
@@ -64,25 +71,29 @@ def locked_capacity(session: Session, office: Office, office_session: OfficeSess
     return office_session.capacity if override is None else override
 
 
+_PLACES_TAKEN = (  # built once: every hold counts (booking ids start at 1: excluding=0 excludes none)
+    select(func.count())
+    .select_from(Booking)
+    .where(
+        Booking.session_id == bindparam("session_id"),
+        Booking.date == bindparam("day"),
+        or_(
+            Booking.status.in_(TAKEN),
+            and_(Booking.status == BookingStatus.HELD, Booking.hold_expires_at > bindparam("now")),
+        ),
+        Booking.id != bindparam("excluding"),
+    )
+)
+
+
 def places_taken(
     session: Session, session_id: int, day: dt.date, now: dt.datetime, *, excluding: int | None = None
 ) -> int:
     """Count the bookings and live holds that occupy places in a session on a day."""
-    query = (
-        select(func.count())
-        .select_from(Booking)
-        .where(
-            Booking.session_id == session_id,
-            Booking.date == day,
-            or_(
-                Booking.status.in_(TAKEN),
-                and_(Booking.status == BookingStatus.HELD, Booking.hold_expires_at > now),
-            ),
-        )
+    taken: int | None = session.scalar(
+        _PLACES_TAKEN, {"session_id": session_id, "day": day, "now": now, "excluding": excluding or 0}
     )
-    if excluding is not None:
-        query = query.where(Booking.id != excluding)
-    return session.scalar(query) or 0
+    return taken or 0
 
 
 def active_bookings(session: Session, office: Office, phone: str, today: dt.date) -> list[Booking]:
@@ -113,21 +124,24 @@ def active_code_for_nik(session: Session, office: Office, nik: str, today: dt.da
     )
 
 
+_CODES_FOR_NIKS = (  # built once: a message holding a NIK runs it
+    select(Booking.nik, Booking.code)
+    .where(
+        Booking.office_id == bindparam("office_id"),
+        Booking.nik.in_(bindparam("niks", expanding=True)),
+        Booking.status.in_(ACTIVE),
+        Booking.date >= bindparam("today"),
+    )
+    .order_by(Booking.id)
+)
+
+
 def active_codes_for_niks(session: Session, office: Office, niks: Iterable[str], today: dt.date) -> dict[str, str]:
     """Return NIK -> code of its active booking at the office, for those of the NIKs that have one."""
     wanted = sorted(set(niks))
     if not wanted:
         return {}
-    rows = session.execute(
-        select(Booking.nik, Booking.code)
-        .where(
-            Booking.office_id == office.id,
-            Booking.nik.in_(wanted),
-            Booking.status.in_(ACTIVE),
-            Booking.date >= today,
-        )
-        .order_by(Booking.id)
-    )
+    rows = session.execute(_CODES_FOR_NIKS, {"office_id": office.id, "niks": wanted, "today": today})
     codes: dict[str, str] = {}
     for nik, code in rows:
         if nik is not None:
@@ -169,27 +183,32 @@ def release_holds(session: Session, conversation: Conversation) -> int:
 
 
 def _clear_stale_for_nik(session: Session, office: Office, nik: str, now: dt.datetime, today: dt.date) -> None:
-    """Retire what would wrongly block the NIK: lapsed holds, and past days never checked in."""
+    """Retire what would wrongly block the NIK, in one statement: lapsed holds (expired), and
+    past days never checked in (no-show)."""
+    lapsed = and_(Booking.status == BookingStatus.HELD, Booking.hold_expires_at <= now)
     session.execute(
         update(Booking)
         .where(
             Booking.office_id == office.id,
             Booking.nik == nik,
-            Booking.status == BookingStatus.HELD,
-            Booking.hold_expires_at <= now,
+            or_(lapsed, and_(Booking.status.in_(ACTIVE), Booking.date < today)),
         )
-        .values(status=BookingStatus.EXPIRED)
-    )
-    session.execute(
-        update(Booking)
-        .where(Booking.office_id == office.id, Booking.nik == nik, Booking.status.in_(ACTIVE), Booking.date < today)
-        .values(status=BookingStatus.NO_SHOW)
+        .values(status=case((Booking.status == BookingStatus.HELD, BookingStatus.EXPIRED), else_=BookingStatus.NO_SHOW))
+        .execution_options(synchronize_session=False)
     )
 
 
 def _check_bookable(
-    session: Session, office: Office, office_session: OfficeSession | None, day: dt.date, now: dt.datetime
+    session: Session,
+    office: Office,
+    office_session: OfficeSession | None,
+    day: dt.date,
+    now: dt.datetime,
+    *,
+    closed_dates: bool = True,
 ) -> OfficeSession:
+    """Raise Refused unless the session takes bookings on day; closed_dates=False leaves the
+    office's closed dates to be checked under the session-day's lock (locked_capacity)."""
     if office_session is None or office_session.office_id != office.id or not office_session.active:
         raise Refused(RefusalReason.FULL)
     today = office_today(office, now)
@@ -197,8 +216,7 @@ def _check_bookable(
         raise Refused(RefusalReason.CLOSED)
     if day == today and office_session.start <= office_time(office, now):
         raise Refused(RefusalReason.FULL)
-    reason, _ = closed_on(session, office, day)
-    if reason or not runs_on(office, office_session, day):
+    if not runs_on(office, office_session, day) or (closed_dates and closed_on(session, office, day)[0]):
         raise Refused(RefusalReason.CLOSED)
     return office_session
 
@@ -220,7 +238,9 @@ def hold_place(
     max_per_phone: int,
 ) -> Booking:
     """Hold one place for the conversation; raise Refused when full, over a limit or closed."""
-    office_session = _check_bookable(session, office, session.get(OfficeSession, session_id), day, now)
+    # The office's closed dates are read once, under the session-day's lock (locked_capacity).
+    chosen = session.get(OfficeSession, session_id)
+    office_session = _check_bookable(session, office, chosen, day, now, closed_dates=False)
     today = office_today(office, now)
     release_holds(session, conversation)
     moves_booking_id = None
@@ -242,41 +262,39 @@ def hold_place(
         if count >= max_per_phone:
             raise Refused(RefusalReason.PHONE_LIMIT)
         if nik:
+            # Whatever still holds the NIK after this (a booking, another phone's live hold)
+            # refuses the insert below through the unique index.
             _clear_stale_for_nik(session, office, nik, now, today)
-            taken_by = active_code_for_nik(session, office, nik, today)
-            if taken_by:
-                raise Refused(RefusalReason.NIK_TAKEN, taken_by)
 
     capacity = locked_capacity(session, office, office_session, day)
     if places_taken(session, office_session.id, day, now) >= capacity:
         raise Refused(RefusalReason.FULL)
+    values = {
+        "office_id": office.id,
+        "session_id": office_session.id,
+        "date": day,
+        "status": BookingStatus.HELD,
+        "conversation_id": conversation.id,
+        "phone": conversation.phone,
+        "channel": conversation.channel,
+        "service": service,
+        "passport_type": passport_type,
+        "name": name,
+        "nik": nik,
+        "moves_booking_id": moves_booking_id,
+        "hold_expires_at": now + dt.timedelta(minutes=hold_minutes),
+        "created_at": now,
+    }
     for _ in range(5):
-        hold = Booking(
-            code=new_code(office),
-            office_id=office.id,
-            session_id=office_session.id,
-            date=day,
-            status=BookingStatus.HELD,
-            conversation_id=conversation.id,
-            phone=conversation.phone,
-            channel=conversation.channel,
-            service=service,
-            passport_type=passport_type,
-            name=name,
-            nik=nik,
-            moves_booking_id=moves_booking_id,
-            hold_expires_at=now + dt.timedelta(minutes=hold_minutes),
-            created_at=now,
-        )
-        try:
-            with session.begin_nested():
-                session.add(hold)
+        # One statement: the row inserted, or none when a unique index refused it (no
+        # savepoint needed, nothing to undo).
+        hold: Booking | None = upsert(session, Booking, {**values, "code": new_code(office)}, returning=Booking)
+        if hold is not None:
             return hold
-        except IntegrityError:
-            # Another process took the NIK a moment ago (the unique index says so), or
-            # the random code collided: find out which.
-            if nik and (code := _active_code_or_hold_for_nik(session, office, nik)):
-                raise Refused(RefusalReason.NIK_TAKEN, code) from None
+        # The NIK is held or booked (by another phone, or by another process a moment
+        # ago), or the random code collided: find out which.
+        if nik and (code := _active_code_or_hold_for_nik(session, office, nik)):
+            raise Refused(RefusalReason.NIK_TAKEN, code)
     raise RuntimeError("could not find a free booking code")
 
 
@@ -295,14 +313,15 @@ def confirm_hold(session: Session, office: Office, conversation: Conversation, c
     )
     if hold is None:
         raise Refused(RefusalReason.HOLD_LOST)
-    capacity = lock_session_day(session, hold.session_id, hold.date)
-    capacity = hold.session.capacity if capacity is None else capacity
-    if hold.status == BookingStatus.EXPIRED or (hold.hold_expires_at and hold.hold_expires_at <= now):
+    override = lock_session_day(session, hold.session_id, hold.date)
+    lapsed = hold.status == BookingStatus.EXPIRED or (hold.hold_expires_at and hold.hold_expires_at <= now)
+    if lapsed:
         # The hold lapsed: keep the place only if it is still free.
         try:
             _check_bookable(session, office, hold.session, hold.date, now)
         except Refused:
             raise Refused(RefusalReason.HOLD_LOST) from None
+        capacity = hold.session.capacity if override is None else override
         if places_taken(session, hold.session_id, hold.date, now, excluding=hold.id) >= capacity:
             raise Refused(RefusalReason.HOLD_LOST)
     if hold.moves_booking_id is not None:
@@ -319,16 +338,22 @@ def confirm_hold(session: Session, office: Office, conversation: Conversation, c
         return moved
     nik = hold.nik
     status, confirmed_at = _new_status(office, hold.date, now)
-    try:
-        # begin_nested() flushes what is pending before its SAVEPOINT, so the change must be
-        # made inside the block: a clash on the NIK index then undoes only the savepoint.
-        with session.begin_nested():
-            hold.status, hold.booked_at, hold.hold_expires_at = status, now, None
-            hold.confirmed_at = confirmed_at
-            session.flush()
-    except IntegrityError:
-        # Only a lapsed hold gets here: meanwhile another phone held or booked its NIK.
-        raise Refused(RefusalReason.NIK_TAKEN, _active_code_or_hold_for_nik(session, office, nik or "")) from None
+    if hold.status == BookingStatus.HELD:
+        # Still held (and locked): its NIK is in the unique index already, nothing can clash.
+        hold.status, hold.booked_at, hold.hold_expires_at = status, now, None
+        hold.confirmed_at = confirmed_at
+    else:
+        try:
+            # begin_nested() flushes what is pending before its SAVEPOINT, so the change must be
+            # made inside the block: a clash on the NIK index then undoes only the savepoint.
+            with session.begin_nested():
+                hold.status, hold.booked_at, hold.hold_expires_at = status, now, None
+                hold.confirmed_at = confirmed_at
+                session.flush()
+        except IntegrityError:
+            # An expired hold: meanwhile another phone held or booked its NIK.
+            taken_by = _active_code_or_hold_for_nik(session, office, nik or "")
+            raise Refused(RefusalReason.NIK_TAKEN, taken_by) from None
     # A place offered from the waiting list is taken: the entry is done.
     session.execute(
         update(WaitlistEntry)

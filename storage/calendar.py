@@ -10,7 +10,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import holidays
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from conversations.vocabulary import TAKEN, BookingStatus
@@ -153,20 +153,25 @@ def capacity_overrides(
     return {(sid, day): capacity for sid, day, capacity in rows if capacity is not None}
 
 
+_TAKEN_COUNTS = (  # built once: the conversation counts places often
+    select(
+        Booking.date,
+        Booking.session_id,
+        func.sum(case((Booking.status.in_(TAKEN), 1), else_=0)),
+        func.sum(
+            case((and_(Booking.status == BookingStatus.HELD, Booking.hold_expires_at > bindparam("now")), 1), else_=0)
+        ),
+    )
+    .where(Booking.office_id == bindparam("office_id"), Booking.date.between(bindparam("first"), bindparam("last")))
+    .group_by(Booking.date, Booking.session_id)
+)
+
+
 def taken_counts(
     session: Session, office: Office, first: dt.date, last: dt.date, now: dt.datetime
 ) -> dict[tuple[dt.date, int], tuple[int, int]]:
     """Return (places booked, places held by a live hold) by (date, session id), from first to last."""
-    counts = session.execute(
-        select(
-            Booking.date,
-            Booking.session_id,
-            func.sum(case((Booking.status.in_(TAKEN), 1), else_=0)),
-            func.sum(case((and_(Booking.status == BookingStatus.HELD, Booking.hold_expires_at > now), 1), else_=0)),
-        )
-        .where(Booking.office_id == office.id, Booking.date.between(first, last))
-        .group_by(Booking.date, Booking.session_id)
-    )
+    counts = session.execute(_TAKEN_COUNTS, {"office_id": office.id, "first": first, "last": last, "now": now})
     return {(day, sid): (int(booked or 0), int(held or 0)) for day, sid, booked, held in counts}
 
 

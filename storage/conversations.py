@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from conversations.state import State
@@ -41,13 +42,16 @@ def lock_conversation(session: Session, office: Office, phone: str, channel: str
     return conversation
 
 
+_LOCKED_CONVERSATION = (  # built once: it runs for every message
+    select(Conversation)
+    .where(Conversation.office_id == bindparam("office_id"), Conversation.phone == bindparam("phone"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+
+
 def _locked_conversation(session: Session, office: Office, phone: str) -> Conversation | None:
-    return session.scalar(
-        select(Conversation)
-        .where(Conversation.office_id == office.id, Conversation.phone == phone)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    return session.scalar(_LOCKED_CONVERSATION, {"office_id": office.id, "phone": phone})
 
 
 def load_state(conversation: Conversation) -> State:
@@ -86,63 +90,73 @@ def record_inbound(
     num_media: int,
     channel: str,
     now: dt.datetime,
-) -> Message:
-    """Store a citizen's message (flushed with the rest of the transaction's changes).
+) -> int | None:
+    """Store a citizen's message in one statement; return its id, or None when a message with
+    this MessageSid is stored already (Twilio delivered it again: see message_by_sid).
 
-    The caller holds the conversation's lock and has looked the MessageSid up (message_by_sid),
-    so this MessageSid is new; the unique index still refuses a clash, failing the transaction.
+    The caller holds the conversation's lock, and marks the conversation (mark_inbound) once
+    the message is answered, so that the conversation's row is written once.
     """
-    message = Message(
-        conversation_id=conversation.id,
-        direction="in",
-        author="citizen",
-        channel=channel,
-        body=body,
-        num_media=num_media,
-        twilio_sid=sid,
-        created_at=now,
+    conversation.channel = channel  # the channel the facts and the replies use from now on
+    message_id: int | None = upsert(
+        session,
+        Message,
+        {
+            "conversation_id": conversation.id,
+            "direction": "in",
+            "author": "citizen",
+            "channel": channel,
+            "body": body,
+            "num_media": num_media,
+            "twilio_sid": sid,
+            "created_at": now,
+        },
+        key=[Message.twilio_sid],
+        returning=Message.id,
     )
-    session.add(message)
-    conversation.channel = channel
+    return message_id
+
+
+def mark_inbound(conversation: Conversation, now: dt.datetime) -> None:
+    """Note on the conversation that the citizen wrote now (record_inbound stored the message)."""
     conversation.last_inbound_at = now
     conversation.updated_at = now
-    return message
 
 
-def record_outbound(
+def record_replies(
     session: Session,
     conversation: Conversation,
+    bodies: Sequence[str],
     *,
-    body: str,
     channel: str,
     now: dt.datetime,
-    reply_to: Message | None = None,
-    author: str = "bot",
-    status: str | None = None,
-) -> Message:
-    """Store a message sent to the citizen."""
-    message = Message(
-        conversation_id=conversation.id,
-        direction="out",
-        author=author,
-        channel=channel,
-        body=body,
-        reply_to_id=reply_to.id if reply_to else None,
-        status=status,
-        created_at=now,
-    )
-    session.add(message)
+    reply_to: int,
+) -> None:
+    """Store the bot's replies to a citizen's message (answered in TwiML), in order, in one statement."""
     conversation.updated_at = now
-    session.flush()
-    return message
+    if not bodies:
+        return
+    rows = [
+        {
+            "conversation_id": conversation.id,
+            "direction": "out",
+            "author": "bot",
+            "channel": channel,
+            "body": body,
+            "reply_to_id": reply_to,
+            "created_at": now,
+        }
+        for body in bodies
+    ]
+    session.execute(insert(Message), rows)
 
 
-def replies_to(session: Session, message: Message) -> list[str]:
+def replies_to(session: Session, message_id: int) -> list[str]:
     """Return the bodies of the replies given to a message in TwiML, in order (not those sent through the outbox)."""
     return list(
         session.scalars(
             select(Message.body)
-            .where(Message.reply_to_id == message.id, Message.delivery.is_(None))
+            .where(Message.reply_to_id == message_id, Message.delivery.is_(None))
             .order_by(Message.id)
         )
     )

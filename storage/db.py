@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Connection, CursorResult, Engine, Result, create_engine, event
+from sqlalchemy import ColumnElement, Connection, CursorResult, Engine, Result, bindparam, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -200,18 +200,42 @@ def upsert(
     *,
     key: Sequence[Any] | None = None,
     update: Callable[[Any], Mapping[str, ColumnElement[Any]]] | None = None,
-) -> None:
-    """Insert a row in one statement; on a unique conflict leave the row there as it is, or,
-    given key (the unique columns) and update, set what update(excluded) returns.
+    returning: Any = None,
+) -> Any:
+    """Insert a row in one statement; on a unique conflict (on key, when given) leave the row
+    there as it is, or, given key (the unique columns) and update, set what update(excluded) returns.
 
-    `excluded` is the row that was not inserted (INSERT … ON CONFLICT, on SQLite and PostgreSQL alike).
+    `excluded` is the row that was not inserted (INSERT … ON CONFLICT, on SQLite and PostgreSQL
+    alike). With `returning` (a column), return its value in the row inserted or updated, or
+    None when nothing was.
     """
     dialect = session.get_bind().dialect.name
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model).values(**values)
-    if update is None:
-        session.execute(statement.on_conflict_do_nothing())
-    else:
-        session.execute(statement.on_conflict_do_update(index_elements=key, set_=update(statement.excluded)))
+    # The statement is built once per shape, with the values as parameters (constructing it costs
+    # about as much as running it), unless `update` closes over something of this call.
+    shape = None
+    if update is None or update.__closure__ is None:
+        code = None if update is None else update.__code__
+        shape = (dialect, model, tuple(values), tuple(key or ()), code, returning)
+    statement = _UPSERTS.get(shape) if shape is not None else None
+    if statement is None:
+        columns = values if shape is None else {name: bindparam(name) for name in values}
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model).values(**columns)
+        if update is None:
+            statement = insert.on_conflict_do_nothing(index_elements=key)
+        else:
+            statement = insert.on_conflict_do_update(index_elements=key, set_=update(insert.excluded))
+        if returning is not None:
+            statement = statement.returning(returning)
+        if shape is not None:
+            _UPSERTS[shape] = statement
+    parameters = dict(values) if shape is not None else None
+    if returning is None:
+        session.execute(statement, parameters)
+        return None
+    return session.scalar(statement, parameters)
+
+
+_UPSERTS: dict[tuple[Any, ...], Any] = {}  # upsert's statements, by shape
 
 
 def default_sqlite_url(instance_path: str | os.PathLike[str]) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from conversations.facts import BookingInfo, DayInfo, Facts, HoldInfo, Refusal, SessionInfo
@@ -140,6 +140,36 @@ def _days(
     return days
 
 
+# Built once: it runs for every message (constructing a statement costs about as much as running it).
+_BOOKINGS = (
+    select(
+        Booking.id,
+        Booking.code,
+        Booking.date,
+        Booking.status,
+        Booking.service,
+        Booking.passport_type,
+        Booking.name,
+        Booking.nik,
+        Booking.reminded_at,
+        Booking.session_id,
+        Booking.hold_expires_at,
+        Booking.conversation_id,
+        OfficeSession.start,
+        OfficeSession.end,
+    )
+    .join(OfficeSession, OfficeSession.id == Booking.session_id)
+    .where(
+        Booking.office_id == bindparam("office_id"),
+        or_(
+            and_(Booking.phone == bindparam("phone"), Booking.status.in_(ACTIVE), Booking.date >= bindparam("today")),
+            and_(Booking.conversation_id == bindparam("conversation_id"), Booking.status == BookingStatus.HELD),
+        ),
+    )
+    .order_by(Booking.date, Booking.id)
+)
+
+
 @dataclass(frozen=True)
 class _Booking:
     info: BookingInfo
@@ -152,31 +182,8 @@ def _bookings(
     """Return the phone's active bookings still to come (soonest first) and the conversation's
     hold (live or lapsed but not yet swept), in one query."""
     rows = session.execute(
-        select(
-            Booking.id,
-            Booking.code,
-            Booking.date,
-            Booking.status,
-            Booking.service,
-            Booking.passport_type,
-            Booking.name,
-            Booking.nik,
-            Booking.reminded_at,
-            Booking.session_id,
-            Booking.hold_expires_at,
-            Booking.conversation_id,
-            OfficeSession.start,
-            OfficeSession.end,
-        )
-        .join(OfficeSession, OfficeSession.id == Booking.session_id)
-        .where(
-            Booking.office_id == office.id,
-            or_(
-                and_(Booking.phone == conversation.phone, Booking.status.in_(ACTIVE), Booking.date >= today),
-                and_(Booking.conversation_id == conversation.id, Booking.status == BookingStatus.HELD),
-            ),
-        )
-        .order_by(Booking.date, Booking.id)
+        _BOOKINGS,
+        {"office_id": office.id, "phone": conversation.phone, "today": today, "conversation_id": conversation.id},
     ).all()
     active = [
         _Booking(

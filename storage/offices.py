@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from conversations.hours import DEFAULT_HOURS, OfficeHours, hours_table, parse_hours
@@ -520,9 +520,14 @@ def _load_closed(session: Session, office: Office, dates: tuple[dt.date, ...]) -
             session.delete(row)
 
 
+# Built once: every citizen's message looks its office up (constructing a statement costs
+# about as much as running it).
+_OFFICE_BY_HOTLINE = select(Office).where(Office.hotline == bindparam("hotline"))
+
+
 def office_by_hotline(session: Session, hotline: str) -> Office | None:
     """Return the office whose hotline number is this E.164 number, or None."""
-    return session.scalar(select(Office).where(Office.hotline == hotline))
+    return session.scalar(_OFFICE_BY_HOTLINE, {"hotline": hotline})
 
 
 def office_by_code(session: Session, code: str) -> Office | None:

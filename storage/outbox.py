@@ -79,7 +79,7 @@ def enqueue(
     return message
 
 
-def send_replies_later(session: Session, inbound: Message, now: dt.datetime) -> int:
+def send_replies_later(session: Session, inbound_id: int, sid: str, now: dt.datetime) -> int:
     """Queue in the outbox the TwiML replies to a citizen's message, which Twilio stopped waiting for; return how many.
 
     Each reply is moved, not copied (the thread shows it once), with the dedupe key
@@ -88,12 +88,12 @@ def send_replies_later(session: Session, inbound: Message, now: dt.datetime) -> 
     """
     replies = session.scalars(
         select(Message)
-        .where(Message.reply_to_id == inbound.id, Message.delivery.is_(None), Message.direction == "out")
+        .where(Message.reply_to_id == inbound_id, Message.delivery.is_(None), Message.direction == "out")
         .order_by(Message.id)
     ).all()
     for number, reply in enumerate(replies):
         reply.kind = REPLY
-        reply.dedupe_key = f"reply:{inbound.twilio_sid}:{number}"
+        reply.dedupe_key = f"reply:{sid}:{number}"
         reply.attempts = 0
         reply.delivery = DeliveryState.PENDING
         reply.next_attempt_at = now
