@@ -219,11 +219,15 @@ def upsert(
     statement = _UPSERTS.get(shape) if shape is not None else None
     if statement is None:
         columns = values if shape is None else {name: bindparam(name) for name in values}
-        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model).values(**columns)
+        # Into the table, a Core statement, unless it returns the ORM object: the ORM's insert
+        # costs several times as much.
+        target = model if isinstance(returning, type) else model.__table__
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(target).values(**columns)
+        index = None if key is None else [getattr(column, "key", column) for column in key]
         if update is None:
-            statement = insert.on_conflict_do_nothing(index_elements=key)
+            statement = insert.on_conflict_do_nothing(index_elements=index)
         else:
-            statement = insert.on_conflict_do_update(index_elements=key, set_=update(insert.excluded))
+            statement = insert.on_conflict_do_update(index_elements=index, set_=update(insert.excluded))
         if returning is not None:
             statement = statement.returning(returning)
         if shape is not None:
