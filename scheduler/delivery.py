@@ -1,9 +1,11 @@
 """Outbound delivery: the sweep that sends queued messages through Twilio and records each result.
 
 One sweep (`deliver_due`) claims due messages in a short transaction and commits the claim
-(delivery "sending", claimed_until = now + LEASE), then sends them one by one, each at its
-sender's next free slot (SEND_RATE a second per sender, shared by all processes through the
-send_slots table), and records each result in its own short transaction right after its send.
+(delivery "sending", claimed_until = now + LEASE), then sends them one by one, each when its
+sender's rate allows (never more than SEND_RATE in any second per sender, counted from when the
+sends really started and shared by all processes through the send_slots table: see
+storage.outbox.take_send_turn), and records each result in its own short transaction right
+after its send.
 Any number of sweeps may run at once: a message is claimed by one of them only.
 
 What happens to a message:
@@ -65,7 +67,7 @@ from storage.outbox import (
     record_sent,
     record_skipped,
     release,
-    reserve_send_slot,
+    take_send_turn,
 )
 
 log = logging.getLogger(__name__)
@@ -75,7 +77,7 @@ T = TypeVar("T")
 LEASE = dt.timedelta(minutes=5)
 # No send starts with less of the lease left than this (more than a send's HTTP time-out).
 SEND_MARGIN = dt.timedelta(seconds=30)
-# A send slot further ahead than this was set by a sweep on another clock (a made-up --now).
+# A send start further ahead than this was recorded by a sweep on another clock (a made-up --now).
 SLOT_HORIZON = dt.timedelta(minutes=1)
 BACKOFF_BASE = dt.timedelta(seconds=30)
 BACKOFF_CAP = dt.timedelta(hours=1)
@@ -123,7 +125,6 @@ def deliver_due(
         return now + dt.timedelta(seconds=time.monotonic() - started)
 
     status_callback = f"{public_url.rstrip('/')}/twilio/status" if public_url else None
-    interval = dt.timedelta(seconds=1 / send_rate)
     margin = max(SEND_MARGIN, dt.timedelta(seconds=2 * (getattr(transport, "timeout", 0) or 0)))
     sent = 0
     opted_out: set[int] = set()  # conversations Twilio said opted out during this sweep
@@ -142,7 +143,7 @@ def deliver_due(
                     _store(db, lambda session: record_skipped(session, claim))
                     continue
                 sent += _deliver(
-                    db, claim, transport, clock, status_callback, interval, margin, max_attempts, opted_out
+                    db, claim, transport, clock, status_callback, send_rate, margin, max_attempts, opted_out
                 )
             except _LeaseEnding:
                 rest = claims[index:]
@@ -157,7 +158,7 @@ def _deliver(
     transport: Transport,
     clock: Callable[[], dt.datetime],
     status_callback: str | None,
-    interval: dt.timedelta,
+    rate: float,
     margin: dt.timedelta,
     max_attempts: int,
     opted_out: set[int],
@@ -174,7 +175,7 @@ def _deliver(
             log.warning("message %d failed: no way to send it outside WhatsApp's window", claim.id)
             return 0
         try:
-            result = _send(db, transport, route, clock, status_callback, interval, claim, margin)
+            result = _send(db, transport, route, clock, status_callback, rate, claim, margin)
         except SendError as error:
             if error.outside_window and route.via == "whatsapp":
                 note = (OUTSIDE_WINDOW, describe_error(OUTSIDE_WINDOW))
@@ -219,18 +220,25 @@ def _send(
     route: Route,
     clock: Callable[[], dt.datetime],
     status_callback: str | None,
-    interval: dt.timedelta,
+    rate: float,
     claim: ClaimedMessage,
     margin: dt.timedelta,
 ) -> SendResult:
-    """Wait for the sender's next slot, then send."""
+    """Wait for the sender's turn (storage.outbox.take_send_turn), then send."""
     # A WhatsApp sender and an SMS sender of the same number have separate rates.
     sender = f"{route.channel}:{route.from_}"
-    slot = db.run(lambda session: reserve_send_slot(session, sender, clock(), interval=interval, horizon=SLOT_HORIZON))
-    if slot + margin >= claim.lease:
-        raise _LeaseEnding
-    wait = (slot - clock()).total_seconds()
-    if wait > 0:
+    while True:
+        # In real time, whatever the sweep's `now`: the rate is Twilio's, and every process's
+        # real clock is the same one (a made-up --now differs from one process to the next).
+        turn = db.run(
+            lambda session: take_send_turn(session, sender, _real_now, rate=rate, horizon=SLOT_HORIZON),
+            durable=False,
+        )
+        if turn is None:
+            break
+        wait = max(0.0, (turn - _real_now()).total_seconds())
+        if clock() + dt.timedelta(seconds=wait) + margin >= claim.lease:
+            raise _LeaseEnding
         time.sleep(wait)
     return transport.send(
         channel=route.channel,
@@ -241,6 +249,10 @@ def _send(
         content_variables=route.content_variables,
         status_callback=status_callback,
     )
+
+
+def _real_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 def _record_error(db: Database, claim: ClaimedMessage, error: SendError, now: dt.datetime, max_attempts: int) -> None:

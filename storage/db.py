@@ -29,6 +29,9 @@ MIN_WAIT_MS = 50
 READ_ONLY = "hotline_read_only"  # a transaction that only reads: no write lock on SQLite
 LOCK_TIMEOUT_MS = "hotline_lock_timeout_ms"  # this transaction's lock wait, in place of the default
 STATEMENT_TIMEOUT_MS = "hotline_statement_timeout_ms"  # PostgreSQL: the longest a statement may run
+# A transaction whose commit need not wait for the disk (what it writes may be lost in a power
+# cut, nothing else): SQLite's synchronous=NORMAL, PostgreSQL's synchronous_commit=off.
+NOT_DURABLE = "hotline_not_durable"
 
 
 def make_engine(url: str, lock_timeout_ms: int | None = None) -> Engine:
@@ -75,6 +78,10 @@ def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
         if info.get("busy_timeout") != wait:
             connection.exec_driver_sql(f"PRAGMA busy_timeout={int(wait)}")
             info["busy_timeout"] = wait
+        synchronous = "NORMAL" if options.get(NOT_DURABLE) else "FULL"
+        if info.get("synchronous") != synchronous:
+            connection.exec_driver_sql(f"PRAGMA synchronous={synchronous}")
+            info["synchronous"] = synchronous
         # Every transaction that may write takes the write lock up front, so a read-count-then-write
         # (capacity, limits, the conversation's state) cannot interleave with another writer.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -104,6 +111,8 @@ def _postgres_engine(url: str, lock_timeout_ms: int | None) -> Engine:
                 " set_config('statement_timeout', %(statement)s, true)",
                 {"lock": f"{int(options[LOCK_TIMEOUT_MS])}ms", "statement": f"{int(options[STATEMENT_TIMEOUT_MS])}ms"},
             )
+        if options.get(NOT_DURABLE):
+            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
     return engine
 
@@ -138,18 +147,27 @@ class Database:
         with self.sessions(bind=self._read_engine) as session, session.begin():
             yield session
 
-    def run(self, work: Callable[[Session], T], attempts: int = 3, deadline: float | None = None) -> T:
+    def run(
+        self,
+        work: Callable[[Session], T],
+        attempts: int = 3,
+        deadline: float | None = None,
+        *,
+        durable: bool = True,
+    ) -> T:
         """Run work(session) in one transaction, again from the start after a deadlock or lock time-out.
 
         The work must do nothing outside the database, so that running it again is safe.
         With a deadline (a time.monotonic() value) it is tried until the deadline instead of
         `attempts` times, and no attempt waits for a lock (nor, on PostgreSQL, runs a statement)
         past it; the first attempt is made even when the deadline has passed.
+        durable=False: the commit does not wait for the disk (see NOT_DURABLE), for what a power
+        cut may lose (the send rate's bookkeeping), never for citizens' data.
         Raises the last OperationalError when every attempt failed.
         """
         for attempt in itertools.count(1):
             try:
-                with self._session_until(deadline) as session, session.begin():
+                with self._session_until(deadline, durable) as session, session.begin():
                     return work(session)
             except OperationalError as error:
                 left = None if deadline is None else deadline - time.monotonic()
@@ -159,16 +177,16 @@ class Database:
                 time.sleep(min(0.05 * attempt, left) if left is not None else 0.05 * attempt)
         raise AssertionError("unreachable")
 
-    def _session_until(self, deadline: float | None) -> Session:
+    def _session_until(self, deadline: float | None, durable: bool = True) -> Session:
         """Return a session whose transaction waits for locks no longer than the deadline allows."""
-        if deadline is None:
+        options: dict[str, Any] = {} if durable else {NOT_DURABLE: True}
+        if deadline is not None:
+            left_ms = max(MIN_WAIT_MS, round((deadline - time.monotonic()) * 1000))
+            default_ms = SQLITE_BUSY_TIMEOUT_MS if self.lock_timeout_ms is None else self.lock_timeout_ms
+            options.update({LOCK_TIMEOUT_MS: min(default_ms, left_ms), STATEMENT_TIMEOUT_MS: left_ms})
+        if not options:
             return self.sessions()
-        left_ms = max(MIN_WAIT_MS, round((deadline - time.monotonic()) * 1000))
-        default_ms = SQLITE_BUSY_TIMEOUT_MS if self.lock_timeout_ms is None else self.lock_timeout_ms
-        bounded = self.engine.execution_options(
-            **{LOCK_TIMEOUT_MS: min(default_ms, left_ms), STATEMENT_TIMEOUT_MS: left_ms}
-        )
-        return self.sessions(bind=bounded)
+        return self.sessions(bind=self.engine.execution_options(**options))
 
     def migrate(self) -> None:
         """Create or upgrade the schema to the newest migration."""

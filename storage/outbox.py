@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -319,28 +320,47 @@ def opt_out(session: Session, conversation_id: int, now: dt.datetime) -> None:
     conversation.updated_at = now
 
 
-def reserve_send_slot(
+# The part of a second kept free between a sender's sends, above 1/rate, for the jitter between
+# a send's start here and its arrival at Twilio (a process descheduled for a moment): a second at
+# Twilio holds more than the rate only if a send reaches it this much later than the rate's
+# worth of sends after it. The sender sends at rate / (1 + SEND_MARGIN).
+SEND_MARGIN = 0.04
+
+
+def take_send_turn(
     session: Session,
     sender: str,
-    now: dt.datetime,
+    clock: Callable[[], dt.datetime],
     *,
-    interval: dt.timedelta,
+    rate: float,
     horizon: dt.timedelta,
-) -> dt.datetime:
-    """Reserve the sender's next free instant (not before now) and return it; the next is interval later.
+) -> dt.datetime | None:
+    """Let one of the sender's sends start now if its rate allows, or say when to ask again.
 
-    The row lock makes the reservation atomic across processes. A stored instant more than
-    `horizon` ahead of now is taken to come from another clock (a run with a made-up --now)
-    and is ignored, so that a real-time sweep never sleeps for days.
+    Twilio counts a sender's messages per second. No two sends start closer than
+    (1 + SEND_MARGIN) / rate, counted from when the last one really started (not when it was
+    planned to): a send held up on its way cannot crowd the next, and no second holds more than
+    the rate. Under the sender's row lock, shared by every process: returns None and records
+    the start when the send may go now, else the instant it may. `clock` is read once the lock
+    is held (a wait for it must not count as time between sends). A start recorded more than
+    `horizon` after now comes from another clock (a run with a made-up --now) and is ignored,
+    so that a real-time sweep never sleeps for days. The caller sends right after the commit,
+    which should not wait for the disk (Database.run(durable=False)).
     """
-    upsert(session, SendSlot, {"sender": sender, "next_at": now})
+    long_ago = clock() - dt.timedelta(days=1)
+    upsert(session, SendSlot, {"sender": sender, "next_at": long_ago})  # a sender new here
     slot = session.scalar(
         select(SendSlot).where(SendSlot.sender == sender).with_for_update().execution_options(populate_existing=True)
     )
     assert slot is not None
-    start = slot.next_at if now <= slot.next_at <= now + horizon else now
-    slot.next_at = start + interval
-    return start
+    now = clock()
+    last = slot.next_at  # the start of the sender's last send
+    if last <= now + horizon:
+        earliest = last + dt.timedelta(seconds=(1 + SEND_MARGIN) / rate)
+        if earliest > now:
+            return earliest
+    slot.next_at = now
+    return None
 
 
 # --- Twilio's status callbacks ---------------------------------------------------------------

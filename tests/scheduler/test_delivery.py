@@ -7,10 +7,12 @@ deliverers are real OS processes.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import io
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -27,12 +29,12 @@ from conversations.state import State
 from hotline.config import from_environment
 from hotline.twilio_out import ConsoleTransport, TransportNotConfigured, TwilioTransport, transport_from_config
 from scheduler import delivery
-from scheduler.delivery import LEASE, backoff, content_variables, deliver_due, placeholder_order
+from scheduler.delivery import LEASE, SLOT_HORIZON, backoff, content_variables, deliver_due, placeholder_order
 from scheduler.transport import SendError
 from storage.conversations import lock_conversation
 from storage.db import Database
 from storage.models import Conversation, Message, Office, SendSlot
-from storage.outbox import enqueue, opt_out
+from storage.outbox import SEND_MARGIN, enqueue, opt_out, take_send_turn
 from tests.conftest import HOTLINE, PUBLIC_URL, START
 from tests.fakes import twilio_server
 from tests.fakes.twilio_server import ACCOUNT_SID, AUTH_TOKEN, Failure, FakeTwilio, Hang
@@ -411,6 +413,53 @@ def test_sends_are_spaced_by_the_rate_per_sender_in_real_time(db, fake, transpor
     assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.05  # 0.1 s, less the HTTP jitter
 
 
+def most_in_one_second(times: list[float]) -> int:
+    """Return the most of the instants (sorted) that any window of one second holds."""
+    return max((bisect.bisect_left(times, t + 1.0) - i for i, t in enumerate(times)), default=0)
+
+
+def send_turns(db, asks: list[float], rate: float) -> list[float]:
+    """Ask for a send turn at each instant (seconds after NOW, sorted); return when sends started.
+
+    A send refused a turn asks again at the instant it is given, as deliver_due does.
+    """
+    started, waiting = [], sorted(asks)
+    while waiting:
+        at = waiting.pop(0)
+        with db.transaction() as session:
+            turn = take_send_turn(
+                session, "whatsapp:" + HOTLINE, lambda: NOW + dt.timedelta(seconds=at), rate=rate, horizon=SLOT_HORIZON
+            )
+        if turn is None:
+            started.append(at)
+        else:
+            assert turn > NOW + dt.timedelta(seconds=at)
+            bisect.insort(waiting, (turn - NOW).total_seconds())
+    return started
+
+
+@pytest.mark.parametrize("rate", [1, 3, 10])
+def test_no_second_holds_more_sends_than_the_rate_however_they_ask(db, rate):
+    rng = random.Random(rate)
+    asks = sorted(rng.uniform(0, 2) for _ in range(6 * rate))  # bunched: three times what the rate allows
+    started = send_turns(db, asks, rate)
+    assert len(started) == len(asks)
+    # Every window of a second, even one shifted by the margin kept for the way to Twilio.
+    assert most_in_one_second(started) <= rate
+    assert most_in_one_second([t * (1 - SEND_MARGIN / 2) for t in started]) <= rate
+    assert min(b - a for a, b in zip(started, started[1:], strict=False)) >= 1 / rate
+    # Not slower than the rate allows, less its margin: within 5 %.
+    assert (len(started) - 1) / (started[-1] - started[0]) >= rate * 0.95
+
+
+def test_a_send_held_up_on_its_way_does_not_let_the_next_crowd_the_second(db):
+    # A sweep given the turn at 0.0 sends only at 0.09 (descheduled); the rate is counted from
+    # the real starts, so the sends after it keep their distance from 0.09, not from 0.0.
+    assert send_turns(db, [0.09], 10) == [0.09]
+    later = send_turns(db, [0.1, 0.1, 0.1], 10)
+    assert later[0] >= 0.09 + 0.1 and most_in_one_second([0.09, *later]) <= 10
+
+
 def test_a_send_slot_left_far_ahead_by_a_made_up_now_does_not_stall_real_sends(db, fake, transport):
     with db.transaction() as session:
         session.add(SendSlot(sender="whatsapp:" + HOTLINE, next_at=NOW + dt.timedelta(days=30)))
@@ -563,6 +612,7 @@ def test_two_deliverer_processes_send_each_message_exactly_once(db, fake):
     assert sum(results) == 30 and min(results) > 0, results  # both took part
     times = sorted(float(m["accepted_at"]) for m in fake.accepted)
     assert times[-1] - times[0] >= 29 / 25 * 0.9  # one sender's rate, shared by both processes
+    assert most_in_one_second(times) <= 25  # never above the rate, whichever process sent
     with db.transaction() as session:
         stored = session.scalars(select(Message).where(Message.direction == "out")).all()
         assert {m.delivery for m in stored} == {"sent"}
