@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask, current_app, g
 
-from hotline.config import from_environment
+from hotline.config import check_demo, from_environment
 from storage.db import Database, default_sqlite_url
 from storage.effects import Limits
 
@@ -29,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(from_environment())
     if test_config:
         app.config.update(test_config)
+    check_demo(app.config)
     if not app.config["SECRET_KEY"]:
         # Nothing signed survives a restart without a fixed key, nor passes between workers:
         # officers' sign-ins need SECRET_KEY set whenever more than one process serves them.
@@ -39,7 +40,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["hotline.clock"] = app.config.get("CLOCK") or utc_now
     app.before_request(_note_arrival)
 
-    from hotline import api, auth, i18n, security, webhooks
+    from hotline import api, auth, i18n, logs, security, webhooks
+
+    logs.init_app(app)
 
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(api.bp)

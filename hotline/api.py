@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
+import time
 from collections.abc import Callable
 
 from flask import Blueprint, Response, g, jsonify, request
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
 from conversations.nik import mask_nik
 from conversations.vocabulary import REPORTED
 from hotline import database, now
+from storage.audit import mask_phone
 from storage.calendar import office_today, places
 from storage.models import Booking, Office
 from storage.offices import all_offices, office_by_code
-from storage.tokens import token_owner
+from storage.tokens import note_used, token_holder
 
+log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_RANGE_DAYS = 92
@@ -33,21 +38,33 @@ def _bad_request(error: BadRequest) -> tuple[Response, int]:
 
 
 def token_required(view: Callable) -> Callable:
-    """Refuse (401) a request without a valid `Authorization: Bearer <token>`."""
+    """Refuse (401) a request without a valid `Authorization: Bearer <token>` (unknown, expired or revoked)."""
 
     @functools.wraps(view)
     def checked(*args, **kwargs):
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        instant = now()
         with database().reading() as session:
-            owner = token_owner(session, token.strip()) if scheme.lower() == "bearer" else None
-        if owner is None:
-            response = jsonify(error="a valid bearer token is required")
+            holder = token_holder(session, token.strip(), instant) if scheme.lower() == "bearer" else None
+        if holder is None:
+            response = jsonify(error="a valid bearer token is required (unknown, expired or revoked)")
             response.headers["WWW-Authenticate"] = 'Bearer realm="hotline"'
             return response, 401
-        g.token_owner = owner
+        if holder.use_worth_noting(instant):
+            _note_use(holder.id, instant)
+        g.token = holder
         return view(*args, **kwargs)
 
     return checked
+
+
+def _note_use(token_id: int, instant: dt.datetime) -> None:
+    """Record the token's use, at most every few minutes, never holding a read up: a write that
+    cannot have the lock at once is left for a later call."""
+    try:
+        database().run(lambda session: note_used(session, token_id, instant), deadline=time.monotonic())
+    except OperationalError:
+        log.info("API token %d: its last use not recorded (the database is busy)", token_id)
 
 
 def _office(session) -> Office:
@@ -55,7 +72,8 @@ def _office(session) -> Office:
     if not code:
         raise BadRequest("office is required, e.g. office=PLG")
     office = office_by_code(session, code.upper())
-    if office is None:
+    if office is None or not g.token.reads(office.code):
+        # Not "forbidden": a token need not learn which other offices exist.
         raise BadRequest(f"unknown office {code!r}")
     return office
 
@@ -76,7 +94,7 @@ def _date(name: str, default: dt.date | None = None) -> dt.date:
 @token_required
 def offices() -> Response:
     with database().reading() as session:
-        rows = all_offices(session)
+        rows = [o for o in all_offices(session) if g.token.reads(o.code)]
         return jsonify(
             offices=[{"code": o.code, "name": o.name, "hotline": o.hotline, "timezone": o.timezone} for o in rows]
         )
@@ -135,7 +153,7 @@ def bookings() -> Response:
                 {
                     "code": b.code,
                     "status": b.status,
-                    "phone": b.phone,
+                    "phone": b.phone if g.token.full_phones else mask_phone(b.phone),
                     "channel": b.channel,
                     "service": b.service,
                     "passport_type": b.passport_type,

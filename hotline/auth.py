@@ -46,6 +46,7 @@ from wtforms.validators import InputRequired, Length
 
 from hotline import database, now
 from hotline.i18n import LANGUAGES, SESSION_KEY, t
+from storage.audit import record as record_audit
 from storage.models import Officer
 from storage.models.officer import OfficerRole
 from storage.officers import (
@@ -95,9 +96,23 @@ class CurrentOfficer(UserMixin):
 
 
 def _session_key(officer: Officer) -> str:
-    # Part of the signed-in session: a new password signs out every session signed in with the old one.
+    # Part of the signed-in session: a new password, or signing out, ends every session signed
+    # in before (the password hash and the session generation change).
     secret = current_app.config["SECRET_KEY"].encode("utf-8")
-    return hmac.new(secret, officer.password_hash.encode("utf-8"), hashlib.sha256).hexdigest()[:24]
+    keyed = f"{officer.password_hash}:{officer.session_generation or 0}".encode()
+    return hmac.new(secret, keyed, hashlib.sha256).hexdigest()[:24]
+
+
+SIGNED_IN_AT = "signed_in_at"  # in the session: when (POSIX seconds) the officer signed in
+
+
+def _session_expired() -> bool:
+    """Tell whether this session is older than SESSION_HOURS since its sign-in, however used since."""
+    signed_in = session.get(SIGNED_IN_AT)
+    if not isinstance(signed_in, int | float):
+        return True
+    age = now().timestamp() - signed_in
+    return not 0 <= age <= current_app.config["SESSION_HOURS"] * 3600
 
 
 def _current_officer(db_session, officer: Officer) -> CurrentOfficer:
@@ -115,7 +130,7 @@ def _current_officer(db_session, officer: Officer) -> CurrentOfficer:
 @login_manager.user_loader
 def _load_officer(user_id: str) -> CurrentOfficer | None:
     number, _, key = user_id.partition(":")
-    if not number.isdigit():
+    if not number.isdigit() or _session_expired():
         return None
     with database().reading() as db_session:
         officer = db_session.get(Officer, int(number))
@@ -222,25 +237,37 @@ def login():
         seconds = max(1, math.ceil((until - instant).total_seconds()))
         # Not the typed username: people type their password there by mistake.
         log.warning("sign-in refused from %s: too many failures, until %s", address, until.isoformat())
+        _audit_sign_in(None, "sign_in_refused", address, instant)
         page, status = _sign_in_page(form, next_url, t("login.throttled", minutes=math.ceil(seconds / 60)), 429)
         return page, status, {"Retry-After": str(seconds)}
 
     # The slow password check runs outside the transaction, so it holds no lock.
     if stored is None or not password_matches(stored[1], form.password.data or ""):
         log.info("sign-in failed from %s", address)
+        _audit_sign_in(None, "sign_in_failed", address, instant)
         return _sign_in_page(form, next_url, t("login.failed"))
 
     with database().transaction() as db_session:
         mark_attempt_succeeded(db_session, attempt_id)
         officer = db_session.get(Officer, stored[0])
         signed_in = _current_officer(db_session, officer) if officer and officer.active else None
+        if signed_in is not None:
+            record_audit(db_session, officer, None, "sign_in", f"officer {username}", {"address": address}, now=instant)
     if signed_in is None:  # deactivated a moment ago
         return _sign_in_page(form, next_url, t("login.failed"))
     session.clear()  # nothing from before sign-in carries over
     login_user(signed_in, remember=False, fresh=True)
-    session.permanent = True  # expires after SESSION_HOURS
+    session.permanent = True  # the cookie expires after SESSION_HOURS
+    session[SIGNED_IN_AT] = instant.timestamp()  # and the sign-in with it, however used meanwhile
     log.info("officer %r signed in from %s", username, address)
     return redirect(next_url or url_for("auth.home"))
+
+
+def _audit_sign_in(officer: Officer | None, action: str, address: str, instant: dt.datetime) -> None:
+    """Put a refused or failed sign-in in the audit log: from where, never the username typed
+    (a password is often typed there by mistake)."""
+    with database().transaction() as db_session:
+        record_audit(db_session, officer, None, action, "sign-in", {"address": address}, now=instant)
 
 
 @bp.post("/logout")
@@ -248,6 +275,11 @@ def logout():
     if current_user.is_authenticated:
         language = current_user.language
         log.info("officer %r signed out", current_user.username)
+        with database().transaction() as db_session:
+            # Every session of this officer ends, not only this browser's.
+            officer = db_session.get(Officer, current_user.id)
+            if officer is not None:
+                officer.session_generation = (officer.session_generation or 0) + 1
         logout_user()
         session.clear()
         session[SESSION_KEY] = language
@@ -296,3 +328,8 @@ def _forbidden(error: Exception):
 @bp.app_errorhandler(404)
 def _not_found(error: Exception):
     return _error(404, error)
+
+
+@bp.app_errorhandler(413)
+def _too_large(error: Exception):
+    return _error(413, error)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import logging
 import sys
 import tomllib
 import uuid
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -15,7 +15,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from hotline import clock, create_app, database, limits, now
+from hotline import clock, create_app, database, limits, logs, now
 from hotline.addresses import parse_address
 from hotline.dialogue import IncomingMessage, receive
 from scheduler.transport import Transport
@@ -25,12 +25,13 @@ from storage.officers import (
     LANGUAGES,
     OfficerError,
     OfficerExists,
+    all_officers,
     create_officer,
     offices_served,
     update_officer,
 )
 from storage.offices import OfficeFileError, OfficeSpec, all_offices, load_offices, office_by_hotline, parse_offices
-from storage.tokens import create_token
+from storage.tokens import DEFAULT_DAYS, TokenError, all_tokens, create_token, revoke_token
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
@@ -156,6 +157,59 @@ def officer_create(
     click.echo(f"officer {name} {'updated' if update else 'created'}: {final_role}, {where}")
 
 
+@officer_group.command("list")
+@with_appcontext
+def officer_list() -> None:
+    """List the officers: username, role, offices served, and whether they may sign in."""
+    with database().transaction() as session:
+        rows = [
+            (
+                o.username,
+                o.role,
+                "every office" if o.role == OfficerRole.ADMIN else ",".join(x.code for x in offices_served(session, o)),
+                "active" if o.active else "disabled",
+            )
+            for o in all_officers(session)
+        ]
+    _echo_table(rows, "no officers yet: hotline officer create USERNAME --role officer --office CODE")
+
+
+def _echo_table(rows: Sequence[tuple[str, ...]], empty: str) -> None:
+    """Print rows as aligned columns (the last one left as it is), or `empty` when there are none."""
+    if not rows:
+        click.echo(empty)
+        return
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        click.echo("  ".join(value.ljust(width) for value, width in zip(row, widths, strict=False)) + "  " + row[-1])
+
+
+def _set_active(username: str, active: bool) -> None:
+    try:
+        with database().transaction() as session:
+            officer = update_officer(session, username, active=active)
+            name = officer.username
+    except OfficerError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"officer {name} {'enabled: may sign in again' if active else 'disabled: signed out, may not sign in'}")
+
+
+@officer_group.command("disable")
+@click.argument("username")
+@with_appcontext
+def officer_disable(username: str) -> None:
+    """Stop an officer signing in; their open sessions end at their next request."""
+    _set_active(username, False)
+
+
+@officer_group.command("enable")
+@click.argument("username")
+@with_appcontext
+def officer_enable(username: str) -> None:
+    """Let a disabled officer sign in again."""
+    _set_active(username, True)
+
+
 @main.group("token")
 def token_group() -> None:
     """Manage API tokens."""
@@ -163,14 +217,62 @@ def token_group() -> None:
 
 @token_group.command("create")
 @click.argument("name")
+@click.option(
+    "--office", "offices", multiple=True, metavar="CODE", help="An office it reads (repeat; default: every office)."
+)
+@click.option("--days", type=int, default=DEFAULT_DAYS, show_default=True, help="Days until it expires.")
+@click.option("--full-phones", is_flag=True, help="Show citizens' full phone numbers (else masked).")
 @with_appcontext
-def token_create(name: str) -> None:
+def token_create(name: str, offices: tuple[str, ...], days: int, full_phones: bool) -> None:
     """Create an API token; it is printed once, as the last word, and stored only hashed."""
     if not name.strip() or len(name) > 100:
         raise click.ClickException("the name must be 1-100 characters")
-    with database().transaction() as session:
-        token = create_token(session, name.strip(), now())
+    try:
+        with database().transaction() as session:
+            known = {o.code for o in all_offices(session)}
+            unknown = sorted({c.upper() for c in offices} - known)
+            if unknown:
+                raise TokenError(f"no office {unknown[0]} (the offices are {', '.join(sorted(known))})")
+            token = create_token(
+                session, name.strip(), now(), office_codes=offices or None, days=days, full_phones=full_phones
+            )
+    except TokenError as error:
+        raise click.ClickException(str(error)) from None
     click.echo(f"token for {name.strip()} (shown once, keep it safe): {token}")
+
+
+@token_group.command("list")
+@with_appcontext
+def token_list() -> None:
+    """List the tokens: id, name, offices, phone numbers, expiry, last use (never the token)."""
+    instant = now()
+    with database().transaction() as session:
+        rows = []
+        for t in all_tokens(session):
+            if t.revoked_at is not None:
+                state = f"revoked {t.revoked_at:%Y-%m-%d}"
+            elif t.expires_at is not None and t.expires_at <= instant:
+                state = f"expired {t.expires_at:%Y-%m-%d}"
+            else:
+                state = "expires " + (f"{t.expires_at:%Y-%m-%d}" if t.expires_at else "never")
+            used = f"used {t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never used"
+            offices = ",".join(t.office_codes) if t.office_codes is not None else "every office"
+            phones = "full phones" if t.full_phones else "masked phones"
+            rows.append((str(t.id), t.name, offices, phones, state, used))
+    _echo_table(rows, "no tokens yet: hotline token create NAME --office CODE")
+
+
+@token_group.command("revoke")
+@click.argument("token_id", type=int)
+@with_appcontext
+def token_revoke(token_id: int) -> None:
+    """Revoke a token by its id (see `hotline token list`): it stops working at once."""
+    try:
+        with database().transaction() as session:
+            name = revoke_token(session, token_id, now()).name
+    except TokenError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"token {token_id} ({name}) revoked")
 
 
 @main.command("chat")
@@ -224,8 +326,7 @@ def scheduler_command() -> None:
     from scheduler.process import build_scheduler
     from scheduler.run import DeliverySettings
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per run every 2 s
+    logs.configure()  # JSON lines on standard error, as the web app's
     transport = _transport()
     scheduler = build_scheduler(
         database(), transport, DeliverySettings.from_config(current_app.config), clock(), limits()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import urllib.parse
 from collections.abc import Mapping
@@ -90,3 +91,35 @@ def _timeouts(environ: Mapping[str, str]) -> dict[str, Any]:
         # the TwiML answer: Twilio (rt) may have stopped waiting for it.
         "REPLY_LATE_SECONDS": late,
     }
+
+
+def check_demo(config: Mapping[str, Any]) -> None:
+    """Refuse demo mode with a Twilio auth token: demo serves the webhook unsigned and the
+    simulator to anyone, which real citizens' messages must never meet."""
+    if config.get("DEMO") and config.get("TWILIO_AUTH_TOKEN"):
+        raise RuntimeError(
+            "HOTLINE_DEMO is set together with TWILIO_AUTH_TOKEN: demo mode takes unsigned messages"
+            " and opens /simulator without a sign-in. Unset HOTLINE_DEMO to serve Twilio, or"
+            " TWILIO_AUTH_TOKEN to try the hotline"
+        )
+
+
+def check_for_serving(config: Mapping[str, Any]) -> None:
+    """Refuse to serve the web app without what a real deployment needs (wsgi.py calls this)."""
+    check_demo(config)
+    if not config.get("SECRET_KEY") and not config.get("DEMO") and not config.get("TESTING"):
+        raise RuntimeError(
+            "SECRET_KEY is not set: officers' sign-ins are signed with it, the same in every worker"
+            " and across restarts. Make one with"
+            " `python -c 'import secrets; print(secrets.token_hex(32))'` and set SECRET_KEY to it"
+        )
+
+
+def is_loopback(host: str) -> bool:
+    """Tell whether a bind address only this machine reaches (127.0.0.0/8, ::1, localhost)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

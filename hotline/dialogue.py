@@ -70,6 +70,11 @@ def receive(
     if inbound is None:
         earlier = conversations.message_by_sid(session, message.sid)
         assert earlier is not None  # the row that refused ours, under the same lock
+        if earlier.conversation_id != conversation.id:
+            # Twilio never gives two messages one MessageSid: this one, from another number or
+            # to another office, is not a delivery again. Nothing of the other is answered.
+            log.warning("message %s refused: its MessageSid belongs to another conversation", message.sid)
+            return []
         # Twilio delivers a message again when it got no answer to the first delivery: its
         # TwiML replies never went out, so a late retry sends them through the outbox.
         if late is not None and late():

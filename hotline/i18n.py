@@ -86,6 +86,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "Peran Anda tidak dapat membuka halaman ini.",
         "en": "Your role cannot open this page.",
     },
+    "error.413.title": {"id": "Kiriman terlalu besar", "en": "Request too large"},
+    "error.413.text": {
+        "id": "Isian yang dikirim terlalu besar. Persingkat lalu coba lagi.",
+        "en": "What was sent is too large. Shorten it and try again.",
+    },
     "error.404.title": {"id": "Halaman tidak ditemukan", "en": "Page not found"},
     "error.404.text": {
         "id": "Halaman ini tidak ada, atau bukan untuk kantor Anda.",

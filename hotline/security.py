@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, abort, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -33,6 +33,8 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 HSTS = "max-age=31536000"
+MAX_CONTENT_LENGTH = 64 * 1024  # bytes
+MAX_FORM_PARTS = 200  # fields of one form
 
 
 def served_over_https(app: Flask) -> bool:
@@ -52,7 +54,16 @@ def init_app(app: Flask) -> None:
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=https,
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=app.config["SESSION_HOURS"]),
+        # A poll every few seconds must not push the sign-in's end further (hotline/auth.py
+        # ends it SESSION_HOURS after the sign-in, whatever the cookie says).
+        SESSION_REFRESH_EACH_REQUEST=False,
     )
+    # A request's body is refused (413) before it is read when larger than this, and its form
+    # when it has more fields: nothing here is bigger (Twilio posts a few dozen fields, the
+    # largest form is a reply of 1,600 characters), and a 12 MB body of a million fields
+    # would hold a worker for seconds before its signature is even checked.
+    app.config["MAX_CONTENT_LENGTH"] = MAX_CONTENT_LENGTH
+    app.config["MAX_FORM_PARTS"] = MAX_FORM_PARTS
     # A token lives as long as the signed-in session, not an hour: a reply typed over lunch still goes.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     if app.config.get("PROXIES"):
@@ -69,6 +80,15 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_refused(error: CSRFError):
         return render_template("error.html", title_key="error.csrf.title", text_key="error.csrf.text"), 400
+
+    @app.before_request
+    def _few_form_fields() -> None:
+        # werkzeug caps the parts of a multipart form (MAX_FORM_PARTS), not the fields of an
+        # urlencoded one (all Twilio posts): count them before anything parses the body.
+        if request.mimetype == "application/x-www-form-urlencoded":
+            body = request.get_data(cache=True)  # at most MAX_CONTENT_LENGTH, else 413 here
+            if body and body.count(b"&") + 1 > MAX_FORM_PARTS:
+                abort(413)
 
     @app.after_request
     def _headers(response: Response) -> Response:

@@ -42,6 +42,11 @@ def twilio_signed(view: Callable) -> Callable:
 
     @functools.wraps(view)
     def checked(*args, **kwargs):
+        if any(len(values) > 1 for values in request.form.listvalues()):
+            # Twilio never repeats a field; the signature covers the sorted key-value pairs, so
+            # a repeated one would let its values be swapped without changing it.
+            log.warning("webhook refused: a form field given twice")
+            return Response("a form field is given twice\n", status=400, mimetype="text/plain")
         token = current_app.config.get("TWILIO_AUTH_TOKEN")
         if not token:
             if current_app.config.get("DEMO"):

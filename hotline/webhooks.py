@@ -6,7 +6,7 @@ import logging
 import re
 import time
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
@@ -15,6 +15,7 @@ from hotline.addresses import parse_address
 from hotline.dialogue import IncomingMessage, receive
 from hotline.signatures import twilio_signed
 from hotline.twiml import messaging_response
+from storage.migrate import schema_is_current
 from storage.offices import office_by_hotline
 from storage.outbox import record_status
 
@@ -64,7 +65,9 @@ def inbound() -> Response:
         log.exception("inbound message not handled: the database is unavailable or busy past the deadline")
         return Response("try again later\n", status=503, mimetype="text/plain")
     if replies is None:
+        g.outcome = "unknown hotline"
         return Response("no office has this hotline number\n", status=404, mimetype="text/plain")
+    g.outcome = f"{len(replies)} replies"
     return messaging_response(replies)
 
 
@@ -97,9 +100,24 @@ def status_callback() -> Response:
     return Response("", status=200, mimetype="text/plain")
 
 
+@bp.get("/readyz")
+def readyz() -> Response:
+    """Answer 200 when the hotline can serve: the database answers and has every migration."""
+    try:
+        with database().reading() as session:
+            current = schema_is_current(session.connection())
+    except Exception:  # any failure to reach the database is "not ready", not a 500
+        log.exception("readiness check: database unreachable")
+        return Response("database unreachable\n", status=503, mimetype="text/plain")
+    if not current:
+        log.error("readiness check: the database lacks migrations of this code: run `hotline init`")
+        return Response("database schema out of date: run `hotline init`\n", status=503, mimetype="text/plain")
+    return Response("ready\n", mimetype="text/plain")
+
+
 @bp.get("/healthz")
 def healthz() -> Response:
-    """Answer 200 when the database answers, 503 otherwise."""
+    """Answer 200 when the database answers, 503 otherwise (the process is alive: /readyz says more)."""
     try:
         with database().reading() as session:  # never queues behind a writer for SQLite's lock
             session.execute(text("SELECT 1"))

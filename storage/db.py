@@ -48,7 +48,8 @@ def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
     path = url.split("///", 1)[1] if "///" in url else ""
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
+    # hide_parameters: an error's message (logged) must not carry citizens' numbers or messages.
+    engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, record: Any) -> None:
@@ -90,7 +91,7 @@ def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
 
 
 def _postgres_engine(url: str, lock_timeout_ms: int | None) -> Engine:
-    engine = create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)  # (see _sqlite_engine)
     if lock_timeout_ms is not None:
 
         @event.listens_for(engine, "connect")

@@ -195,6 +195,11 @@ def update_officer(
     return officer
 
 
+def all_officers(session: Session) -> list[Officer]:
+    """Return every officer, active or not, by username."""
+    return list(session.scalars(select(Officer).order_by(Officer.username)))
+
+
 def set_language(session: Session, officer_id: int, language: str) -> None:
     """Store the language an officer reads the pages in."""
     _check_language(language)

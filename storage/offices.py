@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,14 @@ CODE_RE = re.compile(r"[A-Z]{2,5}")
 TIME_RE = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")  # HH:MM, ASCII digits only
 CONTENT_SID_RE = re.compile(r"HX[0-9a-fA-F]{32}")
 ENTRY_KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,39}")  # an faq or fee key
+# The keys each table of an office file may hold: any other is refused, with the nearest of these.
+OFFICE_KEYS = (
+    "code", "name", "hotline", "timezone", "address", "map_url", "days", "book_ahead_days", "closed",
+    "sessions", "reminder_at", "confirm_by", "sms_sender", "whatsapp_templates", "canned_replies",
+    "faq", "fees", "hours",
+)  # fmt: skip
+SESSION_KEYS = ("start", "end", "capacity")
+CANNED_KEYS = ("title", "body", "language")
 FAQ_KEYS = ("key", "keywords", "keywords_id", "keywords_en", "id", "en")
 FEE_KEYS = ("key", "label_id", "label_en", "amount", "effective")
 # The messages the system starts itself, which need a template outside WhatsApp's 24 hours.
@@ -105,6 +114,7 @@ def _parse_office(entry: Any, where: str) -> OfficeSpec:
     if not isinstance(code, str) or not CODE_RE.fullmatch(code):
         raise OfficeFileError(f"{where}: code must be 2-5 capital letters, got {code!r}")
     where = f"office {code}"
+    _unknown_keys(entry, OFFICE_KEYS, where)
     name = entry.get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
         raise OfficeFileError(f"{where}: name must be text of 1-200 characters")
@@ -170,9 +180,12 @@ def _parse_office(entry: Any, where: str) -> OfficeSpec:
 
 
 def _unknown_keys(raw: dict[str, Any], known: tuple[str, ...], at: str) -> None:
-    unknown = sorted(set(raw) - set(known))
+    """Refuse a key the table may not hold (a misspelt one would else be read as its default)."""
+    unknown = sorted(str(key) for key in set(raw) - set(known))
     if unknown:
-        raise OfficeFileError(f"{at}: unknown key {unknown[0]!r} (the keys are {', '.join(known)})")
+        nearest = difflib.get_close_matches(unknown[0], known, n=1, cutoff=0.6)
+        hint = f"did you mean {nearest[0]!r}? " if nearest else ""
+        raise OfficeFileError(f"{at}: unknown key {unknown[0]!r} ({hint}the keys are {', '.join(known)})")
 
 
 def _parse_faq(value: Any, where: str) -> tuple[Question, ...]:
@@ -297,6 +310,7 @@ def _parse_canned(value: Any, where: str) -> tuple[CannedSpec, ...]:
         at = f"{where} canned reply #{i}"
         if not isinstance(raw, dict):
             raise OfficeFileError(f"{at}: must be a table")
+        _unknown_keys(raw, CANNED_KEYS, at)
         title, body, language = raw.get("title"), raw.get("body"), raw.get("language", "id")
         if not isinstance(title, str) or not title.strip() or len(title) > 100:
             raise OfficeFileError(f"{at}: title must be text of 1-100 characters")
@@ -339,6 +353,7 @@ def _parse_sessions(value: Any, where: str) -> tuple[SessionSpec, ...]:
         at = f"{where} session #{i}"
         if not isinstance(raw, dict):
             raise OfficeFileError(f"{at}: must be a table")
+        _unknown_keys(raw, SESSION_KEYS, at)
         start, end, capacity = (
             _time(raw.get("start"), at, "start"),
             _time(raw.get("end"), at, "end"),

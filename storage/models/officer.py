@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from conversations.vocabulary import sql_list
@@ -36,6 +36,9 @@ class Officer(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     language: Mapped[str] = mapped_column(String(2), default="id")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # Part of every signed-in session's key: raised when the officer signs out, which ends
+    # every session of theirs (a cookie captured before no longer opens anything).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class OfficerOffice(Base):

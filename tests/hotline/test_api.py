@@ -88,7 +88,7 @@ def test_bookings_of_a_day_with_the_nik_masked(client, token, citizen):
     assert booking["nik"] == "************0001"
     assert {k: booking[k] for k in ("status", "phone", "channel", "service", "passport_type", "name", "date")} == {
         "status": "booked",
-        "phone": "+6281234567890",
+        "phone": "+62812****7890",  # masked: this token was not made to show full numbers
         "channel": "whatsapp",
         "service": "lost",
         "passport_type": "electronic",
@@ -117,3 +117,78 @@ def test_bad_parameters_get_400_with_a_json_error(client, token, path, params, w
     response = get(client, path, token, **params)
     assert response.status_code == 400
     assert words in response.get_json()["error"]
+
+
+# --- tokens: offices, expiry, revocation, phone numbers --------------------------------------
+
+
+def make_token(db, clock, **options) -> str:
+    with db.transaction() as session:
+        return create_token(session, "dashboard", clock(), **options)
+
+
+def book_one(citizen) -> None:
+    for text in ("1", "hilang elektronik", "Budi Santoso", "1671014501900001", "2/12", "3", "YA"):
+        citizen.says(text)
+
+
+def test_a_token_for_full_phone_numbers_gets_them(db, client, clock, citizen):
+    book_one(citizen)
+    full = make_token(db, clock, full_phones=True)
+    [booking] = get(client, "/api/v1/bookings", full, office="PLG", date="2026-12-02").get_json()["bookings"]
+    assert booking["phone"] == "+6281234567890"
+
+
+def test_a_token_reads_only_its_offices(db, client, clock):
+    from storage.offices import load_offices
+    from tests.conftest import default_office_specs
+
+    (plg,) = default_office_specs()
+    jks = plg.__class__(**{**plg.__dict__, "code": "JKS", "name": "Jakarta Selatan", "hotline": "+62217996016"})
+    with db.transaction() as session:
+        load_offices(session, [jks])
+    only_jks = make_token(db, clock, office_codes=["jks"])
+    assert [o["code"] for o in get(client, "/api/v1/offices", only_jks).get_json()["offices"]] == ["JKS"]
+    refused = get(client, "/api/v1/bookings", only_jks, office="PLG", date="2026-12-02")
+    assert refused.status_code == 400 and "unknown office" in refused.get_json()["error"]
+    assert get(client, "/api/v1/availability", only_jks, office="JKS").status_code == 200
+    every = make_token(db, clock)
+    assert [o["code"] for o in get(client, "/api/v1/offices", every).get_json()["offices"]] == ["JKS", "PLG"]
+
+
+def test_a_token_stops_working_when_it_expires_or_is_revoked(db, client, clock):
+    from storage.models import ApiToken
+    from storage.tokens import revoke_token
+
+    week = make_token(db, clock, days=7)
+    assert get(client, "/api/v1/offices", week).status_code == 200
+    clock.advance(days=7)
+    assert get(client, "/api/v1/offices", week).status_code == 401
+    fresh = make_token(db, clock)
+    with db.transaction() as session:
+        newest = session.query(ApiToken).order_by(ApiToken.id.desc()).first()
+        revoke_token(session, newest.id, clock())
+    assert get(client, "/api/v1/offices", fresh).status_code == 401
+
+
+def test_a_token_records_when_it_was_last_used(db, client, clock):
+    from sqlalchemy import select
+
+    from storage.models import ApiToken
+
+    token = make_token(db, clock)
+
+    def last_used():
+        with db.transaction() as session:
+            return session.scalar(select(ApiToken.last_used_at))
+
+    assert last_used() is None
+    get(client, "/api/v1/offices", token)
+    first = last_used()
+    assert first == clock()
+    clock.advance(minutes=1)
+    get(client, "/api/v1/offices", token)
+    assert last_used() == first  # not a write a call: every few minutes
+    clock.advance(minutes=5)
+    get(client, "/api/v1/offices", token)
+    assert last_used() == clock()

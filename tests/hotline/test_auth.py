@@ -465,3 +465,98 @@ def test_every_ui_text_is_in_both_languages_with_the_same_placeholders():
         assert set(entry) == {"id", "en"}, key
         assert all(entry.values()), key
         assert set(placeholder.findall(entry["id"])) == set(placeholder.findall(entry["en"])), key
+
+
+def test_sign_ins_failed_refused_and_succeeded_are_in_the_audit_log_without_what_was_typed(db, app, client):
+    from storage.models import AuditEvent
+
+    make_officer(db)
+    app.config["LOGIN_THROTTLE_ADDRESS_FAILURES"] = 2
+    sign_in(client, password="my-secret-typed-as-username", address="10.0.0.7")
+    sign_in(client, username="my-password-typed-here", address="10.0.0.7")
+    sign_in(client, address="10.0.0.7")  # refused: two failures from here
+    other = app.test_client()
+    assert sign_in(other, address="10.0.0.8").status_code == 302
+    with db.transaction() as session:
+        events = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        assert [e.action for e in events] == ["sign_in_failed", "sign_in_failed", "sign_in_refused", "sign_in"]
+        assert [e.details["address"] for e in events] == ["10.0.0.7"] * 3 + ["10.0.0.8"]
+        assert events[-1].officer_id is not None and events[-1].subject == "officer budi"
+        assert all(e.officer_id is None for e in events[:3])
+        written = repr([(e.subject, e.details) for e in events])
+        assert "my-secret" not in written and "my-password" not in written
+
+
+# --- sessions that end ----------------------------------------------------------------------------
+
+
+def captured(client) -> str:
+    return client.get_cookie("hotline_session").value
+
+
+def with_cookie(app, value: str):
+    thief = app.test_client()
+    thief.set_cookie("hotline_session", value)
+    return thief
+
+
+def test_signing_out_ends_the_session_a_captured_cookie_held(db, app, client):
+    make_officer(db)
+    sign_in(client)
+    cookie = captured(client)
+    assert with_cookie(app, cookie).get("/inbox").status_code == 200
+    post(client, "/logout")
+    assert with_cookie(app, cookie).get("/inbox").status_code == 302  # to the sign-in page
+
+
+def test_signing_out_in_one_browser_ends_the_officers_sessions_in_every_other(db, app, client):
+    make_officer(db)
+    other = app.test_client()
+    sign_in(client)
+    sign_in(other)
+    post(client, "/logout")
+    assert other.get("/inbox").status_code == 302
+    assert sign_in(other).status_code == 302 and other.get("/inbox").status_code == 200  # signs in again
+
+
+def test_a_sign_in_ends_after_session_hours_however_often_the_inbox_polls(db, app, client, clock):
+    make_officer(db)
+    sign_in(client)
+    cookie = captured(client)
+    for _ in range(11):
+        clock.advance(hours=1)
+        assert client.get("/inbox").status_code == 200  # a poll, every hour of a working day
+    clock.advance(minutes=59)
+    assert client.get("/inbox").status_code == 200
+    clock.advance(minutes=2)  # 12 h and a minute after the sign-in (SESSION_HOURS 12)
+    assert client.get("/inbox").status_code == 302
+    assert with_cookie(app, cookie).get("/inbox").status_code == 302
+
+
+def test_a_poll_does_not_renew_the_session_cookie(db, client):
+    make_officer(db)
+    sign_in(client)
+    client.get("/inbox")  # the first page after the sign-in keeps its forms' CSRF token in the session
+    polled = client.get("/inbox")
+    assert not [h for h in polled.headers.getlist("Set-Cookie") if h.startswith("hotline_session=")]
+
+
+def test_officer_list_disable_and_enable_from_the_cli(app, db, client):
+    make_officer(db)
+    make_officer(db, "ani", role="admin", offices=())
+    listed = run(app, "officer", "list")
+    assert listed.exit_code == 0, listed.output
+    assert listed.output.splitlines() == [
+        "ani   admin    every office  active",
+        "budi  officer  PLG           active",
+    ]
+    assert sign_in(client).status_code == 302 and client.get("/inbox").status_code == 200
+    disabled = run(app, "officer", "disable", "BUDI")
+    assert (disabled.exit_code, disabled.output) == (0, "officer budi disabled: signed out, may not sign in\n")
+    assert client.get("/inbox").status_code == 302  # the open session ends at its next request
+    assert sign_in(client).status_code == 200  # refused: the sign-in page again
+    assert run(app, "officer", "list").output.splitlines()[1].endswith("disabled")
+    assert run(app, "officer", "enable", "budi").exit_code == 0
+    assert sign_in(client).status_code == 302
+    unknown = run(app, "officer", "disable", "nobody")
+    assert unknown.exit_code == 1 and "no officer 'nobody'" in unknown.output

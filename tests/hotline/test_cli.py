@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 
 from hotline import create_app
 from hotline.cli import main
 from storage.models import Office, OfficeSession
-from storage.tokens import token_owner
+from storage.tokens import token_holder
 
 OFFICE_FILE = """
 [[office]]
@@ -99,7 +101,8 @@ def test_token_create_prints_the_token_as_the_last_word(cli_app):
     assert result.exit_code == 0
     token = result.output.split()[-1]
     with cli_app.extensions["hotline.db"].transaction() as session:
-        assert token_owner(session, token) == "dashboard"
+        holder = token_holder(session, token, dt.datetime.now(dt.UTC))
+        assert holder is not None and holder.name == "dashboard"
     response = cli_app.test_client().get("/api/v1/offices", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
 
@@ -117,3 +120,25 @@ def test_chat_refuses_a_bad_number(cli_app):
     run(cli_app, "init")
     result = run(cli_app, "chat", "--from", "hello")
     assert result.exit_code != 0 and "not a valid phone number" in result.output
+
+
+def test_token_create_list_and_revoke(cli_app):
+    run(cli_app, "init")
+    made = run(cli_app, "token", "create", "dashboard", "--office", "plg", "--days", "30")
+    assert made.exit_code == 0, made.output
+    token = made.output.split()[-1]
+    listed = run(cli_app, "token", "list")
+    assert listed.exit_code == 0
+    [line] = listed.output.splitlines()
+    assert line.split()[:4] == ["1", "dashboard", "PLG", "masked"] and "expires 2026-12-31" in line
+    assert "never used" in line and token not in listed.output
+    headers = {"Authorization": f"Bearer {token}"}
+    assert cli_app.test_client().get("/api/v1/offices", headers=headers).status_code == 200
+    assert "used 2026-12-01" in run(cli_app, "token", "list").output
+    revoked = run(cli_app, "token", "revoke", "1")
+    assert (revoked.exit_code, revoked.output) == (0, "token 1 (dashboard) revoked\n")
+    assert cli_app.test_client().get("/api/v1/offices", headers=headers).status_code == 401
+    assert "revoked 2026-12-01" in run(cli_app, "token", "list").output
+    assert run(cli_app, "token", "revoke", "9").exit_code == 1
+    bad = run(cli_app, "token", "create", "x", "--office", "XYZ")
+    assert bad.exit_code == 1 and "no office XYZ" in bad.output

@@ -153,6 +153,7 @@ def test_the_page_says_so_before_typing_when_the_whatsapp_window_is_closed(db, c
     number = conversation_id(db)
     assert "Jendela WhatsApp 24 jam terbuka" in text(client.get(f"/inbox/{number}"))
     clock.advance(hours=25)
+    sign_in(client)  # the next day: yesterday's sign-in has ended
     page = text(client.get(f"/inbox/{number}"))
     assert "WhatsApp hanya menerima templat yang disetujui" in page
     assert page.index('id="window-closed"') < page.index('id="reply-body"')

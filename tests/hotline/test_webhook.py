@@ -219,6 +219,30 @@ def test_healthz_says_503_when_the_database_is_gone(tmp_path, clock):
     assert app.test_client().get("/healthz").status_code == 503
 
 
+def test_readyz_answers_when_the_database_has_every_migration(client):
+    response = client.get("/readyz")
+    assert (response.status_code, response.get_data(as_text=True)) == (200, "ready\n")
+
+
+def test_readyz_says_503_when_the_database_is_gone_or_lacks_migrations(tmp_path, clock):
+    from hotline import create_app
+    from storage.db import Database
+
+    gone = create_app({"DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none", "CLOCK": clock})
+    assert gone.test_client().get("/readyz").status_code == 503
+    # A database one migration behind (the code was upgraded, `hotline init` not run yet).
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    from storage.migrate import upgrade
+
+    old = Database(url)
+    upgrade(old.engine, "0004")
+    old.dispose()
+    behind = create_app({"DATABASE_URL": url, "CLOCK": clock}).test_client().get("/readyz")
+    assert behind.status_code == 503 and "hotline init" in behind.get_data(as_text=True)
+    # Not ready is not dead: the process and its database still answer /healthz.
+    assert create_app({"DATABASE_URL": url, "CLOCK": clock}).test_client().get("/healthz").status_code == 200
+
+
 def test_the_summary_tells_the_configured_hold_time(db, clock):
     from hotline import create_app
     from tests.conftest import Citizen

@@ -387,6 +387,7 @@ def gunicorn(db, tmp_path) -> Iterator[tuple[str, subprocess.Popen]]:
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "PUBLIC_URL": PUBLIC_URL,
         "HOTLINE_DEMO": "",
+        "SECRET_KEY": "test-secret-key",
     }
     log = (tmp_path / "gunicorn.log").open("w")
     server = subprocess.Popen(

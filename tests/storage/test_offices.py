@@ -638,3 +638,32 @@ def test_the_default_office_answers_from_its_file(db: Database) -> None:
     assert map_url == "https://maps.google.com/?q=Jl.+Parameswara+No.+1+Palembang"
     found = find_question("saya mau tanya syarat perpanjang paspor untuk anak di bawah umur", questions)
     assert found is not None and found.key == "children"
+
+
+@pytest.mark.parametrize(
+    "entry, expected",
+    [
+        pytest.param(palembang(book_ahed_days=5), ["office PLG", "'book_ahed_days'", "'book_ahead_days'"], id="office"),
+        pytest.param(
+            palembang(sessions=[{"start": "08:00", "end": "10:00", "capacty": 1}]),
+            ["office PLG session #1", "'capacty'", "'capacity'"],
+            id="session",
+        ),
+        pytest.param(
+            palembang(canned_replies=[{"title": "T", "body": "B", "lang": "en"}]),
+            ["office PLG canned reply #1", "'lang'", "'language'"],
+            id="canned reply",
+        ),
+        pytest.param(
+            palembang(colour="blue"), ["office PLG", "unknown key 'colour'", "the keys are"], id="no near key"
+        ),
+    ],
+)
+def test_a_misspelt_key_is_refused_with_the_nearest_known_one(entry: dict[str, Any], expected: list[str]) -> None:
+    # Read silently, book_ahed_days = 5 would leave 30 days and capacty = 1 a capacity of 50.
+    with pytest.raises(OfficeFileError) as error:
+        parse_offices(document(entry))
+    for fragment in expected:
+        assert fragment in str(error.value), (fragment, str(error.value))
+    if "colour" in entry:
+        assert "did you mean" not in str(error.value)
