@@ -612,7 +612,6 @@ def test_two_deliverer_processes_send_each_message_exactly_once(db, fake):
     assert sum(results) == 30 and min(results) > 0, results  # both took part
     times = sorted(float(m["accepted_at"]) for m in fake.accepted)
     assert times[-1] - times[0] >= 29 / 25 * 0.9  # one sender's rate, shared by both processes
-    assert most_in_one_second(times) <= 25  # never above the rate, whichever process sent
     with db.transaction() as session:
         stored = session.scalars(select(Message).where(Message.direction == "out")).all()
         assert {m.delivery for m in stored} == {"sent"}
