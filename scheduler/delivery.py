@@ -2,10 +2,10 @@
 
 One sweep (`deliver_due`) claims due messages in a short transaction and commits the claim
 (delivery "sending", claimed_until = now + LEASE), then sends them one by one, each when its
-sender's rate allows (never more than SEND_RATE in any second per sender, counted from when the
-sends really started and shared by all processes through the send_slots table: see
-storage.outbox.take_send_turn), and records each result in its own short transaction right
-after its send.
+sender's rate allows (never more than SEND_RATE in any second at Twilio per sender, counted
+from when the sends started and Twilio answered them, shared by all processes through the
+send_slots table: see storage.outbox.take_send_turn), and records each result in its own
+short transaction right after its send.
 Any number of sweeps may run at once: a message is claimed by one of them only.
 
 What happens to a message:
@@ -61,6 +61,7 @@ from storage.outbox import (
     ClaimedMessage,
     claim_due,
     describe_error,
+    finish_send_turn,
     opt_out,
     record_failed,
     record_retry,
@@ -234,25 +235,36 @@ def _send(
             lambda session: take_send_turn(session, sender, _real_now, rate=rate, horizon=SLOT_HORIZON),
             durable=False,
         )
-        if turn is None:
+        if turn.wait_until is None:
             break
-        wait = max(0.0, (turn - _real_now()).total_seconds())
+        wait = max(0.0, (turn.wait_until - _real_now()).total_seconds())
         if clock() + dt.timedelta(seconds=wait) + margin >= claim.lease:
             raise _LeaseEnding
         time.sleep(wait)
-    return transport.send(
-        channel=route.channel,
-        to=route.to,
-        from_=route.from_,
-        body=route.body,
-        content_sid=route.content_sid,
-        content_variables=route.content_variables,
-        status_callback=status_callback,
-    )
+    try:
+        return transport.send(
+            channel=route.channel,
+            to=route.to,
+            from_=route.from_,
+            body=route.body,
+            content_sid=route.content_sid,
+            content_variables=route.content_variables,
+            status_callback=status_callback,
+        )
+    finally:
+        # Twilio has answered (or the send failed): the rate's next second counts from now.
+        _finish_turn(db, sender, turn.started)
 
 
 def _real_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _finish_turn(db: Database, sender: str, started: float) -> None:
+    try:
+        db.run(lambda session: finish_send_turn(session, sender, started, _real_now), durable=False)
+    except Exception:  # the send is done; an unrecorded answer only slows the sender a minute
+        log.exception("delivery: could not record that a send to Twilio finished")
 
 
 def _record_error(db: Database, claim: ClaimedMessage, error: SendError, now: dt.datetime, max_attempts: int) -> None:

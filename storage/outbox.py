@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -320,11 +321,16 @@ def opt_out(session: Session, conversation_id: int, now: dt.datetime) -> None:
     conversation.updated_at = now
 
 
-# The part of a second kept free between a sender's sends, above 1/rate, for the jitter between
-# a send's start here and its arrival at Twilio (a process descheduled for a moment): a second at
-# Twilio holds more than the rate only if a send reaches it this much later than the rate's
-# worth of sends after it. The sender sends at rate / (1 + SEND_MARGIN).
-SEND_MARGIN = 0.04
+# A send Twilio has not answered after this long is taken as answered then (its process died).
+UNANSWERED_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class SendTurn:
+    """What take_send_turn says: send now (wait_until None), or ask again at wait_until."""
+
+    wait_until: dt.datetime | None
+    started: float = 0.0  # the send's start as recorded (POSIX seconds): for finish_send_turn
 
 
 def take_send_turn(
@@ -334,18 +340,19 @@ def take_send_turn(
     *,
     rate: float,
     horizon: dt.timedelta,
-) -> dt.datetime | None:
+) -> SendTurn:
     """Let one of the sender's sends start now if its rate allows, or say when to ask again.
 
-    Twilio counts a sender's messages per second. No two sends start closer than
-    (1 + SEND_MARGIN) / rate, counted from when the last one really started (not when it was
-    planned to): a send held up on its way cannot crowd the next, and no second holds more than
-    the rate. Under the sender's row lock, shared by every process: returns None and records
-    the start when the send may go now, else the instant it may. `clock` is read once the lock
-    is held (a wait for it must not count as time between sends). A start recorded more than
-    `horizon` after now comes from another clock (a run with a made-up --now) and is ignored,
-    so that a real-time sweep never sleeps for days. The caller sends right after the commit,
-    which should not wait for the disk (Database.run(durable=False)).
+    Twilio counts a sender's messages per second, as they reach it. A send reaches Twilio
+    somewhere between its start and Twilio's answer, however long it was held up on the way;
+    so a send starts only a full second after Twilio answered the send `rate` sends before it
+    (none before it answered), and never sooner than 1/rate after the last one started: no
+    second at Twilio can hold more than the rate. Under the sender's row lock, shared by every
+    process; `clock` is read once the lock is held. The caller records Twilio's answer with
+    finish_send_turn (a send never finished counts as answered UNANSWERED_SECONDS after it
+    started). Sends recorded more than `horizon` after now come from another clock (a run with
+    a made-up --now) and are forgotten. The commit need not wait for the disk
+    (Database.run(durable=False)): nothing here outlives a minute.
     """
     long_ago = clock() - dt.timedelta(days=1)
     upsert(session, SendSlot, {"sender": sender, "next_at": long_ago})  # a sender new here
@@ -354,13 +361,47 @@ def take_send_turn(
     )
     assert slot is not None
     now = clock()
-    last = slot.next_at  # the start of the sender's last send
-    if last <= now + horizon:
-        earliest = last + dt.timedelta(seconds=(1 + SEND_MARGIN) / rate)
-        if earliest > now:
-            return earliest
+    at = now.timestamp()
+    sends = _recent_sends(slot.recent)
+    if any(started > at + horizon.total_seconds() for started, _ in sends):
+        sends = []
+    per_second = max(1, int(rate))
+    earliest = at
+    if sends:
+        earliest = max(earliest, sends[-1][0] + 1 / rate)
+    if len(sends) >= per_second:
+        started, finished = sends[-per_second]
+        if finished is None and at < started + UNANSWERED_SECONDS:
+            earliest = max(earliest, at + 1 / rate)  # not answered yet: look again in a moment
+        else:
+            earliest = max(earliest, (finished if finished is not None else started + UNANSWERED_SECONDS) + 1)
+    if earliest - at >= 1e-6:  # (POSIX seconds as floats hold microseconds, not much less)
+        return SendTurn(now + dt.timedelta(microseconds=math.ceil((earliest - at) * 1e6)))
+    slot.recent = [[started, finished] for started, finished in sends[-(per_second - 1) :]] if per_second > 1 else []
+    slot.recent = [*slot.recent, [at, None]]
     slot.next_at = now
-    return None
+    return SendTurn(None, at)
+
+
+def finish_send_turn(session: Session, sender: str, started: float, clock: Callable[[], dt.datetime]) -> None:
+    """Record that Twilio answered the send that started at `started` (take_send_turn's), now."""
+    slot = session.scalar(select(SendSlot).where(SendSlot.sender == sender).with_for_update())
+    if slot is None:
+        return
+    finished = clock().timestamp()
+    slot.recent = [
+        [begun, finished if begun == started and done is None else done] for begun, done in _recent_sends(slot.recent)
+    ]
+
+
+def _recent_sends(value: Any) -> list[tuple[float, float | None]]:
+    """Read the stored sends, leaving out anything malformed."""
+    sends = []
+    for entry in value or ():
+        if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], int | float):
+            done = entry[1] if isinstance(entry[1], int | float) else None
+            sends.append((float(entry[0]), None if done is None else float(done)))
+    return sends
 
 
 # --- Twilio's status callbacks ---------------------------------------------------------------

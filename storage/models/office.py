@@ -117,12 +117,15 @@ class ClosedDate(Base):
 
 
 class SendSlot(Base):
-    """The next instant a sender may send: shared by every scheduler process, for the send rate."""
+    """A sender's last sends: shared by every scheduler process, for the send rate."""
 
     __tablename__ = "send_slots"
 
     sender: Mapped[str] = mapped_column(String(40), primary_key=True)
-    next_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    next_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())  # when the last send started
+    # The sender's last sends, oldest first: [started, finished] in POSIX seconds (finished is
+    # None while Twilio has not answered). A second's worth: see storage.outbox.take_send_turn.
+    recent: Mapped[list[list[float | None]] | None] = mapped_column(JSON)
 
 
 class SessionDay(Base):
