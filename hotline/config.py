@@ -105,8 +105,8 @@ def check_demo(config: Mapping[str, Any]) -> None:
 
 
 def check_for_serving(config: Mapping[str, Any]) -> None:
-    """Refuse to serve the web app without what a real deployment needs (wsgi.py calls this)."""
-    check_demo(config)
+    """Refuse to serve the web app without SECRET_KEY outside demo mode and tests (wsgi.py calls
+    this; create_app itself refuses demo mode beside a Twilio token: check_demo)."""
     if not config.get("SECRET_KEY") and not config.get("DEMO") and not config.get("TESTING"):
         raise RuntimeError(
             "SECRET_KEY is not set: officers' sign-ins are signed with it, the same in every worker"

@@ -354,8 +354,7 @@ def take_send_turn(
     a made-up --now) and are forgotten. The commit need not wait for the disk
     (Database.run(durable=False)): nothing here outlives a minute.
     """
-    long_ago = clock() - dt.timedelta(days=1)
-    upsert(session, SendSlot, {"sender": sender, "next_at": long_ago})  # a sender new here
+    upsert(session, SendSlot, {"sender": sender})  # a sender new here
     slot = session.scalar(
         select(SendSlot).where(SendSlot.sender == sender).with_for_update().execution_options(populate_existing=True)
     )
@@ -377,9 +376,7 @@ def take_send_turn(
             earliest = max(earliest, (finished if finished is not None else started + UNANSWERED_SECONDS) + 1)
     if earliest - at >= 1e-6:  # (POSIX seconds as floats hold microseconds, not much less)
         return SendTurn(now + dt.timedelta(microseconds=math.ceil((earliest - at) * 1e6)))
-    slot.recent = [[started, finished] for started, finished in sends[-(per_second - 1) :]] if per_second > 1 else []
-    slot.recent = [*slot.recent, [at, None]]
-    slot.next_at = now
+    slot.recent = [[started, finished] for started, finished in [*sends, (at, None)][-per_second:]]
     return SendTurn(None, at)
 
 

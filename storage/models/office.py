@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column, relationship
 
-from storage.base import Base, UTCDateTime
+from storage.base import Base
 
 
 class Office(Base):
@@ -122,7 +122,6 @@ class SendSlot(Base):
     __tablename__ = "send_slots"
 
     sender: Mapped[str] = mapped_column(String(40), primary_key=True)
-    next_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())  # when the last send started
     # The sender's last sends, oldest first: [started, finished] in POSIX seconds (finished is
     # None while Twilio has not answered). A second's worth: see storage.outbox.take_send_turn.
     recent: Mapped[list[list[float | None]] | None] = mapped_column(JSON)

@@ -488,8 +488,13 @@ def test_a_send_never_answered_stops_the_sender_a_minute_at_most(db):
 
 
 def test_a_send_slot_left_far_ahead_by_a_made_up_now_does_not_stall_real_sends(db, fake, transport):
+    # A second's worth of sends recorded by a run with a made-up --now 30 days ahead: real
+    # sends would wait for them to be a second old.
+    ahead = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).timestamp()
     with db.transaction() as session:
-        session.add(SendSlot(sender="whatsapp:" + HOTLINE, next_at=NOW + dt.timedelta(days=30)))
+        session.add(
+            SendSlot(sender="whatsapp:" + HOTLINE, recent=[[ahead + n / 10, ahead + n / 10] for n in range(10)])
+        )
     queue(db, citizen(db))
     started = time.monotonic()
     assert deliver(db, transport) == 1
